@@ -1,0 +1,39 @@
+"""The one error hierarchy: bad input is data (a reason on the document), not a crash."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ParindexError(Exception):
+    """Base of every error parindex raises on purpose."""
+
+
+class ConfigurationError(ParindexError):
+    """A framework, unit registry or setting is wrong; the message says where and how."""
+
+
+class Reason(StrEnum):
+    """Why a document could not be read or interpreted. Stable: stored in the warehouse."""
+
+    EMPTY_FILE = "empty_file"
+    UNSUPPORTED_FORMAT = "unsupported_format"
+    ENCRYPTED = "encrypted"
+    DAMAGED = "damaged"
+    NO_SCORE_TABLE = "no_score_table"
+    UNIT_UNKNOWN = "unit_unknown"
+    UNIT_AMBIGUOUS = "unit_ambiguous"
+    YEAR_MISSING = "year_missing"
+    FRAMEWORK_MISSING = "framework_missing"
+
+
+class DocumentError(ParindexError):
+    """A document is bad input: never retried, recorded on the document with its reason."""
+
+    def __init__(self, reason: Reason, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.reason.value}: {self.message}"

@@ -1,0 +1,1 @@
+"""Typed records and reference data: scoring frameworks, the unit registry, extracted records."""

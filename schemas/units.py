@@ -1,0 +1,138 @@
+"""The unit registry: every unit a program scores, its block, full name and the names units really write."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+from rapidfuzz import fuzz, process
+
+from parindex.errors import ConfigurationError, DocumentError, Reason
+from schemas.vietnamese import fold
+
+UNITS_DIR = Path(__file__).parent / "units"
+
+# What precedes a place name in a unit line: "CỤC HẢI QUAN TỈNH QUẢNG NINH", "Cục HQ TP.HCM", "Hải quan Đà Nẵng".
+_PREFIX = re.compile(r"^(?:(?:cuc )?(?:hai quan|hq) )?(?:tinh |thanh pho |tp )?")
+FUZZY_THRESHOLD = 90
+
+
+class Unit(BaseModel):
+    """A scored unit: stable code, its block, its full Vietnamese name, a short name and aliases."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str
+    name: str
+    short_name: str
+    block: str
+    aliases: tuple[str, ...] = ()
+
+
+def _key(text: str) -> str:
+    return _PREFIX.sub("", fold(text), count=1).strip()
+
+
+class UnitRegistry(BaseModel):
+    """All units of one program, and the matcher that finds a unit from what a document says."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    program: str
+    units: tuple[Unit, ...]
+
+    def get(self, code: str) -> Unit:
+        for unit in self.units:
+            if unit.code == code:
+                return unit
+        raise KeyError(code)
+
+    def in_block(self, block_id: str) -> list[Unit]:
+        return [u for u in self.units if u.block == block_id]
+
+    def _index(self) -> dict[str, set[str]]:
+        index: dict[str, set[str]] = {}
+        for unit in self.units:
+            for name in (unit.name, unit.short_name, *unit.aliases):
+                for key in {fold(name), _key(name)}:
+                    if key:
+                        index.setdefault(key, set()).add(unit.code)
+        return index
+
+    def match(self, text: str) -> Unit | None:
+        """The unit `text` names exactly (after folding), or None; raise if it names several."""
+        candidates = _cached_index(self).get(_key(text)) or _cached_index(self).get(fold(text))
+        if not candidates:
+            return None
+        if len(candidates) > 1:
+            names = ", ".join(sorted(self.get(c).name for c in candidates))
+            raise DocumentError(Reason.UNIT_AMBIGUOUS, f"unit {text!r} could be any of: {names}")
+        return self.get(next(iter(candidates)))
+
+    def find(self, lines: list[str]) -> tuple[Unit, str]:
+        """The unit a document's header names, and the line that named it.
+
+        Lines are tried in order, exactly first and then with a small typo allowance ("Kom Tum");
+        a document that names no registered unit is an error that lists the closest candidates.
+        """
+        for line in lines:
+            unit = self.match(line)
+            if unit is not None:
+                return unit, line
+        index = _cached_index(self)
+        for line in lines:
+            key = _key(line)
+            if len(key) < 4:
+                continue
+            best = process.extract(key, list(index), scorer=fuzz.ratio, limit=2)
+            if best and best[0][1] >= FUZZY_THRESHOLD:
+                codes = index[best[0][0]]
+                if len(best) > 1 and best[1][1] == best[0][1] and index[best[1][0]] != codes:
+                    codes = codes | index[best[1][0]]
+                if len(codes) == 1:
+                    return self.get(next(iter(codes))), line
+                names = ", ".join(sorted(self.get(c).name for c in codes))
+                raise DocumentError(Reason.UNIT_AMBIGUOUS, f"unit {line!r} could be any of: {names}")
+        keys = [k for k in map(_key, lines) if k]
+        near = {index_key for k in keys for index_key, _, _ in process.extract(k, list(index), scorer=fuzz.ratio, limit=1)}
+        hint = ", ".join(sorted({self.get(c).name for k in near for c in index[k]})[:3])
+        raise DocumentError(Reason.UNIT_UNKNOWN, f"the header names no registered unit (closest: {hint or 'none'})")
+
+
+@cache
+def _cached_index(registry: UnitRegistry) -> dict[str, set[str]]:
+    return registry._index()
+
+
+def parse_registry(data: object, source: str = "<data>") -> UnitRegistry:
+    """Build and check a registry from parsed YAML; raise ConfigurationError naming each problem."""
+    try:
+        registry = UnitRegistry.model_validate(data)
+    except ValidationError as exc:
+        details = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ConfigurationError(f"{source}: not a valid unit registry: {details}") from exc
+    codes = [u.code for u in registry.units]
+    problems = [f"unit code {c} appears more than once" for c in sorted({c for c in codes if codes.count(c) > 1})]
+    owners: dict[str, str] = {}
+    for unit in registry.units:
+        for name in {unit.name, unit.short_name, *unit.aliases}:
+            other = owners.setdefault(fold(name), unit.code)
+            if other != unit.code:
+                problems.append(f"name {name!r} is given to both {other} and {unit.code}")
+    if problems:
+        raise ConfigurationError(f"{source}: unit registry is inconsistent:\n  - " + "\n  - ".join(problems))
+    return registry
+
+
+@cache
+def registry_for(program: str, directory: Path = UNITS_DIR) -> UnitRegistry:
+    """The unit registry of `program`, from ``<directory>/<program>.yaml``."""
+    path = directory / f"{program}.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigurationError(f"{path}: cannot read unit registry: {exc}") from exc
+    return parse_registry(data, str(path))

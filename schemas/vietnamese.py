@@ -1,0 +1,33 @@
+"""Vietnamese text conventions: NFC, accent folding for matching, and the "88,5" number style."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal
+
+_SPACES = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def nfc(text: str) -> str:
+    """Return `text` in NFC with runs of white space folded to one space."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def fold(text: str) -> str:
+    """A matching key: lower case, no diacritics, đ→d, punctuation and spacing folded.
+
+    Folding makes "Khánh Hòa" and "Khánh Hoà" (old and new tone placement) and "KHÁNH HÒA" equal.
+    """
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    return _NON_WORD.sub(" ", bare).strip()
+
+
+def format_points(value: Decimal | float | int) -> str:
+    """Write a score the Vietnamese way: 88.5 → "88,5", 89 → "89", 0.25 → "0,25"."""
+    text = format(Decimal(str(value)).normalize(), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",")
