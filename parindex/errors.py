@@ -25,6 +25,7 @@ class Reason(StrEnum):
     UNIT_AMBIGUOUS = "unit_ambiguous"
     YEAR_MISSING = "year_missing"
     FRAMEWORK_MISSING = "framework_missing"
+    EXTRACTOR_FAILED = "extractor_failed"  # a defect of ours, not of the document: logged with its traceback
 
 
 class DocumentError(ParindexError):

@@ -138,3 +138,15 @@ class RankedUnit(Record):
     points: Decimal
     max_points: Decimal
     rank: int
+
+
+class DocumentOutcome(Record):
+    """What extraction made of one inbox file: a form, an evidence file, or a rejection with its reason."""
+
+    document: InboxDocument
+    status: DocumentStatus
+    kind: DocumentKind | None = None
+    reason: str | None = None
+    message: str | None = None
+    form: SelfAssessment | None = None
+    evidence: EvidenceDocument | None = None

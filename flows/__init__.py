@@ -1,0 +1,1 @@
+"""Prefect flows: orchestration only. Every step is a plain function in the stage packages."""

@@ -1,0 +1,143 @@
+"""Ingest flow: inbox → extract → validate → warehouse. One bad document never fails the run."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from pydantic import BaseModel
+
+from parindex import inbox as inbox_files
+from parindex import pipeline
+from parindex.settings import Settings, redact
+from schemas.framework import framework_for
+from schemas.records import DocumentOutcome, DocumentStatus, Finding, InboxDocument, SelfAssessment
+from schemas.units import registry_for
+
+DB_RETRIES = {"retries": 3, "retry_delay_seconds": [2, 10, 30]}
+
+
+class IngestSummary(BaseModel):
+    """What one ingest run did: files seen, skipped as already known, and each new file's status."""
+
+    seen: int
+    unchanged: int
+    statuses: dict[str, int]
+    invalid_submissions: int
+    outcomes: list[dict[str, str | None]]
+
+
+# ---------------------------------------------------------------- discover
+
+
+@task(retries=2, retry_delay_seconds=[1, 5])
+def discover(inbox: str) -> list[InboxDocument]:
+    """Every file of the inbox with its content hash."""
+    return inbox_files.discover(Path(inbox))
+
+
+@task(cache_policy=NO_CACHE, **DB_RETRIES)
+def known_in_warehouse(db_url: str, documents: list[InboxDocument]) -> tuple[set[tuple[str, str]], set[str]]:
+    """Which (path, content) pairs and which contents the warehouse already holds."""
+    from warehouse.db import make_engine
+    from warehouse.load import known_contents, known_documents
+
+    engine = make_engine(db_url)
+    try:
+        return known_documents(engine, documents), known_contents(engine, (d.sha256 for d in documents))
+    finally:
+        engine.dispose()
+
+
+# ---------------------------------------------------------------- extract and validate
+
+
+@task(cache_policy=NO_CACHE)
+def extract(inbox: str, document: InboxDocument, program: str) -> DocumentOutcome:
+    """Read one file: a form, an evidence file, or a rejection with its reason."""
+    data = (Path(inbox) / document.path).read_bytes()
+    return pipeline.extract_outcome(document, data, program)
+
+
+@task(cache_policy=NO_CACHE)
+def validate(forms: list[SelfAssessment], program: str) -> dict[str, list[Finding]]:
+    """Great Expectations over the whole batch of forms at once."""
+    return pipeline.validate_forms(forms, program)
+
+
+# ---------------------------------------------------------------- load
+
+
+@task(cache_policy=NO_CACHE, **DB_RETRIES)
+def load(db_url: str, outcomes: list[DocumentOutcome], findings: dict[str, list[Finding]], program: str) -> None:
+    """Write every outcome, one transaction per document."""
+    from warehouse.db import make_engine
+    from warehouse.load import load_outcome
+
+    engine = make_engine(db_url)
+    registry = registry_for(program)
+    try:
+        for outcome in outcomes:
+            form = outcome.form
+            framework = framework_for(program, form.year) if form else None
+            load_outcome(engine, outcome, findings.get(form.sha256, []) if form else [], framework, registry)
+    finally:
+        engine.dispose()
+
+
+@task
+def report(summary: IngestSummary) -> None:
+    """The run's outcome as Prefect artifacts: a table of documents and a short summary."""
+    lines = [f"- {status}: {count}" for status, count in sorted(summary.statuses.items())]
+    create_markdown_artifact(
+        key="ingest-summary",
+        markdown="\n".join(
+            [f"# Ingest: {summary.seen} files", f"- unchanged (already loaded): {summary.unchanged}", *lines,
+             f"- submissions kept out of the ranking by errors: {summary.invalid_submissions}"]
+        ),
+        description="Documents loaded, rejected and skipped by this run",
+    )
+    if summary.outcomes:
+        create_table_artifact(key="ingest-documents", table=summary.outcomes, description="Status of every new document")
+
+
+# ---------------------------------------------------------------- flow
+
+
+@flow(name="ingest", log_prints=False)
+def ingest(inbox: str, program: str = "tchq", db_url: str | None = None) -> IngestSummary:
+    """Bring every new inbox file into the warehouse with a recorded status."""
+    logger = get_run_logger()
+    db_url = db_url or Settings().db_url
+    logger.info("ingesting %s into %s", inbox, redact(db_url))
+
+    documents = discover(inbox)
+    known, known_shas = known_in_warehouse(db_url, documents)
+    to_read, duplicates = pipeline.split_new(documents, known, known_shas)
+
+    outcomes = list(extract.map(inbox, to_read, program).result()) if to_read else []
+    outcomes += [DocumentOutcome(document=d, status=DocumentStatus.DUPLICATE) for d in duplicates]
+    forms = [o.form for o in outcomes if o.form is not None]
+    findings = validate(forms, program) if forms else {}
+    load(db_url, outcomes, findings, program)
+
+    summary = IngestSummary(
+        seen=len(documents),
+        unchanged=len(documents) - len(to_read) - len(duplicates),
+        statuses=dict(Counter(o.status.value for o in outcomes)),
+        invalid_submissions=sum(1 for f in forms if any(x.severity == "error" for x in findings.get(f.sha256, []))),
+        outcomes=[
+            {"path": o.document.path, "status": o.status.value, "reason": o.reason, "message": o.message}
+            for o in sorted(outcomes, key=lambda o: o.document.path)
+        ],
+    )
+    report(summary)
+    logger.info("ingest done: %s new, %s unchanged, %s", len(outcomes), summary.unchanged, summary.statuses)
+    return summary
+
+
+if __name__ == "__main__":
+    ingest(inbox="parindex-demo/inbox")

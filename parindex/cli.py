@@ -1,0 +1,257 @@
+"""The `parindex` command. Thin: every command calls a flow or a plain function of a stage."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from parindex.errors import ParindexError
+from parindex.settings import Settings
+
+app = typer.Typer(
+    name="parindex",
+    help="PAR Index pipeline: ingest self-assessments, validate, load the warehouse, publish the ranking decision.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+DbOption = Annotated[str | None, typer.Option("--db", help="warehouse URL (default: $PARINDEX_DB_URL or sqlite:///parindex.db)")]
+YearOption = Annotated[int, typer.Option("--year", help="assessment year, e.g. 2019")]
+ProgramOption = Annotated[str, typer.Option("--program", help="index program")]
+
+
+class RankingFormat(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+
+
+class DataFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+class FormFormat(StrEnum):
+    DOCX = "docx"
+    PDF = "pdf"
+
+
+def _settings(db: str | None, program: str = "tchq") -> Settings:
+    try:
+        return Settings(**({"db_url": db} if db else {}), program=program)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
+def _quiet_prefect() -> None:
+    """Offline and quiet by default: no analytics, warnings only, unless the user set otherwise."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _echo_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_plain))
+
+
+# ---------------------------------------------------------------- pipeline commands
+
+
+@app.command()
+def ingest(
+    inbox: Annotated[Path, typer.Option("--inbox", help="folder of submitted packages", exists=True, file_okay=False)],
+    db: DbOption = None,
+    program: ProgramOption = "tchq",
+) -> None:
+    """Ingest every new file of an inbox: extract, validate, load. Years come from the documents."""
+    settings = _settings(db, program)
+    _quiet_prefect()
+    from flows.ingest import ingest as ingest_flow
+
+    summary = ingest_flow(inbox=str(inbox), program=settings.program, db_url=settings.db_url)
+    typer.echo(f"{summary.seen} files: {summary.unchanged} unchanged, " + ", ".join(f"{v} {k}" for k, v in sorted(summary.statuses.items())))
+    for row in summary.outcomes:
+        if row["status"] == "rejected":
+            typer.echo(f"  rejected {row['path']}: {row['reason']}: {row['message']}")
+
+
+@app.command()
+def publish(
+    year: YearOption,
+    block: Annotated[str | None, typer.Option(help="only this block")] = None,
+    decision_no: Annotated[str | None, typer.Option("--decision-no", help='e.g. "3751/QĐ-TCHQ"')] = None,
+    signed_on: Annotated[str | None, typer.Option("--date", help="decision date, YYYY-MM-DD")] = None,
+    out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("out"),
+    db: DbOption = None,
+    program: ProgramOption = "tchq",
+) -> None:
+    """Rank every block on current valid submissions and write the decision document."""
+    settings = _settings(db, program)
+    when = _parse_date(signed_on)
+    _quiet_prefect()
+    from flows.publish import publish as publish_flow
+    from publishing.exports import ranking_table
+
+    publication = publish_flow(
+        year=year, program=settings.program, block=block, decision_no=decision_no, signed_on=when, out_dir=str(out), db_url=settings.db_url
+    )
+    typer.echo(ranking_table(publication.ranking))
+    typer.echo(f"decision: {publication.decision_path}")
+
+
+@app.command()
+def demo(
+    workdir: Annotated[Path, typer.Option("--dir", help="where the sample inbox and outputs go")] = Path("parindex-demo"),
+    db: DbOption = None,
+) -> None:
+    """Generate the 2019 sample inbox, ingest it and publish the ranking decision."""
+    settings = _settings(db)
+    _quiet_prefect()
+    from flows.ingest import ingest as ingest_flow
+    from flows.publish import publish as publish_flow
+    from publishing.exports import ranking_table
+    from samples.generate import generate_inbox
+
+    inbox = workdir / "inbox"
+    files = generate_inbox(inbox, program=settings.program, year=2019)
+    typer.echo(f"sample inbox: {len(files)} files in {inbox}")
+    summary = ingest_flow(inbox=str(inbox), program=settings.program, db_url=settings.db_url)
+    typer.echo(f"ingested: {summary.unchanged} unchanged, " + ", ".join(f"{v} {k}" for k, v in sorted(summary.statuses.items())))
+    publication = publish_flow(year=2019, program=settings.program, out_dir=str(workdir / "out"), db_url=settings.db_url, decision_no="3751/QĐ-TCHQ")
+    typer.echo(ranking_table(publication.ranking))
+    typer.echo(f"decision: {publication.decision_path}")
+
+
+# ---------------------------------------------------------------- read-only commands
+
+
+@app.command()
+def ranking(
+    year: YearOption,
+    block: Annotated[str | None, typer.Option(help="only this block")] = None,
+    fmt: Annotated[RankingFormat, typer.Option("--format")] = RankingFormat.TABLE,
+    db: DbOption = None,
+    program: ProgramOption = "tchq",
+) -> None:
+    """Print the current ranking from the warehouse."""
+    from parindex.pipeline import ranking_from_warehouse
+    from publishing.exports import ranking_csv, ranking_json, ranking_table
+    from warehouse.db import make_engine
+
+    settings = _settings(db, program)
+    ranked = ranking_from_warehouse(make_engine(settings.db_url), settings.program, year, block)
+    render = {RankingFormat.TABLE: ranking_table, RankingFormat.CSV: ranking_csv, RankingFormat.JSON: ranking_json}[fmt]
+    typer.echo(render(ranked))
+
+
+@app.command()
+def status(
+    year: Annotated[int | None, typer.Option("--year", help="only packages with a form of this year")] = None,
+    db: DbOption = None,
+) -> None:
+    """List every recorded document with its status (and reason when rejected)."""
+    from warehouse.db import make_engine
+    from warehouse.queries import document_statuses
+
+    rows = document_statuses(make_engine(_settings(db).db_url), year)
+    for row in rows:
+        detail = f"{row.reason}: {row.message}" if row.reason else (row.unit_code or "")
+        typer.echo(f"{row.status:<10} {row.path}  {detail}")
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.status] = counts.get(row.status, 0) + 1
+    typer.echo(f"{len(rows)} documents: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
+
+
+@app.command()
+def framework(year: YearOption, fmt: Annotated[DataFormat, typer.Option("--format")] = DataFormat.TABLE, program: ProgramOption = "tchq") -> None:
+    """Print a year's scoring framework: blocks, criteria, maxima and steps."""
+    from schemas.framework import framework_for
+
+    loaded = framework_for(program, year)
+    if fmt is DataFormat.JSON:
+
+        def node(c: Any) -> dict[str, Any]:
+            return {"code": c.code, "name": c.name, "max_points": c.max_points, "step": c.step, "children": [node(x) for x in c.children]}
+
+        _echo_json(
+            {
+                "program": loaded.program,
+                "year": loaded.year,
+                "illustrative": loaded.illustrative,
+                "blocks": [{"id": b.id, "name": b.name, "max_points": b.max_points, "criteria": [node(c) for c in b.criteria]} for b in loaded.blocks],
+            }
+        )
+        return
+    from schemas.vietnamese import format_points
+
+    for block in loaded.blocks:
+        typer.echo(f"{block.id}: {block.name} ({format_points(block.max_points)} điểm)")
+        for c in block.walk():
+            typer.echo(f"  {'  ' * (c.level - 1)}{c.code:<7} {format_points(c.max_points):>5}  {c.name}")
+
+
+@app.command()
+def units(fmt: Annotated[DataFormat, typer.Option("--format")] = DataFormat.TABLE, program: ProgramOption = "tchq") -> None:
+    """Print the unit registry: codes, blocks, names and aliases."""
+    from schemas.units import registry_for
+
+    registry = registry_for(program)
+    if fmt is DataFormat.JSON:
+        _echo_json([{"code": u.code, "name": u.name, "block": u.block, "aliases": list(u.aliases)} for u in registry.units])
+        return
+    for u in registry.units:
+        typer.echo(f"{u.code:<32} {u.block:<16} {u.name}")
+
+
+@app.command()
+def template(
+    year: YearOption,
+    block: Annotated[str, typer.Option("--block", help="block id, see `parindex framework`")],
+    fmt: Annotated[FormFormat, typer.Option("--format")] = FormFormat.DOCX,
+    output: Annotated[Path, typer.Option("-o", "--output", help="file to write")] = Path("mau-tu-danh-gia.docx"),
+    program: ProgramOption = "tchq",
+) -> None:
+    """Write the blank self-assessment form of a block."""
+    from forms import blank_form, write_form
+    from schemas.framework import framework_for
+
+    data = write_form(blank_form(framework_for(program, year), block), fmt.value)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(data)
+    typer.echo(f"wrote {output}")
+
+
+def _parse_date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"--date must be YYYY-MM-DD, got {text!r}") from exc
+
+
+def main() -> None:
+    try:
+        app()
+    except ParindexError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from exc
+
+
+if __name__ == "__main__":
+    main()

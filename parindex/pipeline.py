@@ -1,0 +1,86 @@
+"""The pipeline's steps as plain functions over the stages; the Prefect flows wrap these in tasks."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlalchemy import Engine
+
+from parindex.errors import ConfigurationError, DocumentError, Reason
+from schemas.framework import framework_for
+from schemas.records import DocumentKind, DocumentOutcome, DocumentStatus, EvidenceDocument, Finding, InboxDocument, RankedUnit, SelfAssessment
+from schemas.units import registry_for
+
+log = logging.getLogger(__name__)
+
+
+def split_new(documents: Sequence[InboxDocument], known: set[tuple[str, str]], known_shas: set[str]) -> tuple[list[InboxDocument], list[InboxDocument]]:
+    """Documents not recorded yet, split into those to read and those whose content is already read elsewhere."""
+    to_read: list[InboxDocument] = []
+    duplicates: list[InboxDocument] = []
+    seen = set(known_shas)
+    for doc in documents:
+        if (doc.path, doc.sha256) in known:
+            continue
+        if doc.sha256 in seen:
+            duplicates.append(doc)
+        else:
+            seen.add(doc.sha256)
+            to_read.append(doc)
+    return to_read, duplicates
+
+
+def extract_outcome(document: InboxDocument, data: bytes, program: str) -> DocumentOutcome:
+    """Read one inbox file into an outcome; bad input becomes a rejection with its reason, never an exception."""
+    from extractors import extract_document  # pdfplumber and python-docx load only where documents are read
+
+    try:
+        result = extract_document(data, document.name, program=program)
+        if isinstance(result, SelfAssessment):
+            framework_for(program, result.year)
+    except DocumentError as exc:
+        return DocumentOutcome(document=document, status=DocumentStatus.REJECTED, reason=exc.reason.value, message=exc.message)
+    except ConfigurationError as exc:
+        return DocumentOutcome(document=document, status=DocumentStatus.REJECTED, reason=Reason.FRAMEWORK_MISSING.value, message=str(exc))
+    except Exception as exc:  # one bad document never fails the batch
+        log.exception("extractor failed on %s", document.path)
+        return DocumentOutcome(
+            document=document, status=DocumentStatus.REJECTED, reason=Reason.EXTRACTOR_FAILED.value, message=f"{type(exc).__name__}: {exc}"
+        )
+    if isinstance(result, EvidenceDocument):
+        return DocumentOutcome(document=document, status=DocumentStatus.EVIDENCE, kind=result.kind, evidence=result)
+    kind = DocumentKind.PDF if data.startswith(b"%PDF") else DocumentKind.DOCX
+    return DocumentOutcome(document=document, status=DocumentStatus.LOADED, kind=kind, form=result)
+
+
+def validate_forms(forms: Sequence[SelfAssessment], program: str) -> dict[str, list[Finding]]:
+    """Findings per form sha256, one Great Expectations run per year's framework."""
+    from expectations.validate import validate_batch  # GX costs seconds to import: only here
+
+    by_year: dict[int, list[SelfAssessment]] = defaultdict(list)
+    for form in forms:
+        by_year[form.year].append(form)
+    findings: dict[str, list[Finding]] = {}
+    registry = registry_for(program)
+    for year, batch in sorted(by_year.items()):
+        findings.update(validate_batch(batch, framework_for(program, year), registry))
+    return findings
+
+
+def ranking_from_warehouse(engine: Engine, program: str, year: int, block: str | None = None) -> list[RankedUnit]:
+    """Rank every unit whose current submission for `year` is valid, per block."""
+    from publishing.ranking import UnitTotal, rank_units
+    from warehouse.queries import current_submissions
+
+    framework = framework_for(program, year)
+    registry = registry_for(program)
+    if block is not None:
+        framework.block(block)  # an unknown block is a clear error, not an empty ranking
+    totals = [
+        UnitTotal(block_id=s.block_id, unit_code=s.unit_code, unit_name=registry.get(s.unit_code).short_name, points=s.points)
+        for s in current_submissions(engine, program, year)
+        if s.status == "valid" and (block is None or s.block_id == block)
+    ]
+    return rank_units(framework, totals)

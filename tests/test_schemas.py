@@ -1,0 +1,120 @@
+"""Framework files and the unit registry: they load, add up, and say clearly what is wrong."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+import yaml
+
+from parindex.errors import ConfigurationError, DocumentError, Reason
+from schemas.framework import FRAMEWORKS_DIR, parse_framework
+from schemas.units import parse_registry
+from schemas.vietnamese import fold, format_points, nfc
+
+
+def test_shipped_framework_has_three_blocks_of_seven_fields(framework):
+    assert [(b.id, b.max_points) for b in framework.blocks] == [
+        ("cuc-hq-tinh", Decimal(90)),
+        ("cuc-truc-thuoc", Decimal(80)),
+        ("vu-chuc-nang", Decimal(70)),
+    ]
+    for block in framework.blocks:
+        assert [f.code for f in block.criteria] == ["1", "2", "3", "4", "5", "6", "7"]
+        assert all(c.step == Decimal("0.5") for c in block.walk())
+    assert framework.illustrative and framework.ranking == "dense"
+
+
+def _raw() -> dict:
+    return yaml.safe_load((FRAMEWORKS_DIR / "tchq-2019.yaml").read_text(encoding="utf-8"))
+
+
+def test_children_that_do_not_add_up_are_named():
+    data = _raw()
+    data["blocks"][0]["criteria"][0]["children"][0]["children"][0]["max_points"] = 2
+    with pytest.raises(ConfigurationError) as err:
+        parse_framework(data, "tchq-2019.yaml")
+    text = str(err.value)
+    assert "block cuc-hq-tinh, criterion 1.1: children add up to 4, but max_points is 3" in text
+
+
+def test_block_total_and_duplicate_codes_are_named():
+    data = _raw()
+    data["blocks"][2]["max_points"] = 75
+    data["blocks"][1]["criteria"][1]["children"][1]["code"] = "2.1"
+    with pytest.raises(ConfigurationError) as err:
+        parse_framework(data, "f.yaml")
+    text = str(err.value)
+    assert "block vu-chuc-nang: fields add up to 70, but max_points is 75" in text
+    assert "block cuc-truc-thuoc: criterion code 2.1 appears more than once" in text
+
+
+def test_missing_keys_are_reported_with_their_place():
+    data = _raw()
+    del data["blocks"][0]["criteria"][0]["name"]
+    with pytest.raises(ConfigurationError, match=r"blocks\.0\.criteria\.0\.name: Field required"):
+        parse_framework(data, "f.yaml")
+
+
+def test_max_off_the_step_is_reported():
+    data = _raw()
+    leaf = data["blocks"][0]["criteria"][0]["children"][0]["children"][0]
+    leaf["step"] = 0.75
+    with pytest.raises(ConfigurationError, match="criterion 1.1.1: max_points 1 is not a multiple of step 0.75"):
+        parse_framework(data, "f.yaml")
+
+
+def test_registry_has_every_2019_unit(registry):
+    blocks = {b: len(registry.in_block(b)) for b in ("cuc-hq-tinh", "cuc-truc-thuoc", "vu-chuc-nang")}
+    assert blocks == {"cuc-hq-tinh": 35, "cuc-truc-thuoc": 8, "vu-chuc-nang": 6}
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        ("CỤC HẢI QUAN THÀNH PHỐ HỒ CHÍ MINH", "hq-ho-chi-minh"),
+        ("Cục Hải quan TP.HCM", "hq-ho-chi-minh"),
+        ("TP. Hồ Chí Minh", "hq-ho-chi-minh"),
+        ("Cục Hải quan Gia Lai - Kom Tum", "hq-gia-lai-kon-tum"),
+        ("Gia Lai-Kon Tum", "hq-gia-lai-kon-tum"),
+        ("Cục HQ Khánh Hoà", "hq-khanh-hoa"),
+        ("CỤC HẢI QUAN TỈNH KHÁNH HÒA", "hq-khanh-hoa"),
+        ("Cục Hải quan tỉnh Bà Rịa- Vũng Tàu", "hq-ba-ria-vung-tau"),
+        ("CỤC KIỂM ĐỊNH HẢI QUAN", "cuc-kiem-dinh-hai-quan"),
+        ("Vụ Pháp chế", "vu-phap-che"),
+    ],
+)
+def test_unit_names_as_units_write_them(registry, written, code):
+    assert registry.match(written).code == code
+
+
+def test_header_lines_that_are_not_the_unit_are_passed_over(registry):
+    lines = ["TỔNG CỤC HẢI QUAN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Hà Nội, ngày 10 tháng 01 năm 2020", "CỤC HẢI QUAN TỈNH QUẢNG NlNH"]
+    unit, line = registry.find(lines)
+    assert (unit.code, line) == ("hq-quang-ninh", "CỤC HẢI QUAN TỈNH QUẢNG NlNH")
+
+
+def test_unknown_unit_names_the_closest_candidates(registry):
+    with pytest.raises(DocumentError) as err:
+        registry.find(["TỔNG CỤC HẢI QUAN", "CỤC HẢI QUAN TỈNH BÌNH THUẬN"])
+    assert err.value.reason is Reason.UNIT_UNKNOWN
+    assert str(err.value).startswith("unit_unknown: the header names no registered unit (closest: ")
+
+
+def test_registry_rejects_a_name_given_to_two_units():
+    data = {
+        "program": "x",
+        "units": [
+            {"code": "a", "name": "Cục Hải quan tỉnh A", "short_name": "A", "block": "b"},
+            {"code": "b", "name": "Cục Hải quan tỉnh B", "short_name": "B", "block": "b", "aliases": ["a"]},
+        ],
+    }
+    with pytest.raises(ConfigurationError, match="name 'a' is given to both a and b"):
+        parse_registry(data)
+
+
+def test_vietnamese_text_helpers():
+    assert fold("Khánh Hoà") == fold("KHÁNH HÒA") == "khanh hoa"
+    assert fold("Đồng Nai") == "dong nai"
+    assert nfc("Kha\u0301nh  Hòa ") == "Khánh Hòa"
+    assert [format_points(v) for v in (Decimal("88.5"), Decimal("89.00"), 90, Decimal("0.25"), Decimal("100"))] == ["88,5", "89", "90", "0,25", "100"]

@@ -1,0 +1,146 @@
+"""Loading extraction outcomes: one transaction per document, so a crash leaves all or nothing of it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import Engine, func, select, tuple_
+from sqlalchemy.orm import Session
+
+from schemas.framework import Framework
+from schemas.records import DocumentOutcome, DocumentStatus, Finding, InboxDocument, Severity
+from schemas.units import UnitRegistry
+from warehouse.models import Document, FindingRow, Score, Submission
+
+_BATCH = 500
+
+
+def _utc(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC).replace(tzinfo=None)
+
+
+def known_documents(engine: Engine, documents: Sequence[InboxDocument]) -> set[tuple[str, str]]:
+    """The (path, sha256) pairs of `documents` the warehouse already holds: those are not read again."""
+    pairs = [(d.path, d.sha256) for d in documents]
+    known: set[tuple[str, str]] = set()
+    with Session(engine) as session:
+        for start in range(0, len(pairs), _BATCH):
+            chunk = pairs[start : start + _BATCH]
+            rows = session.execute(select(Document.path, Document.sha256).where(tuple_(Document.path, Document.sha256).in_(chunk)))
+            known.update((path, sha) for path, sha in rows)
+    return known
+
+
+def known_contents(engine: Engine, shas: Iterable[str]) -> set[str]:
+    """The content hashes among `shas` that some already loaded document has."""
+    wanted = sorted(set(shas))
+    found: set[str] = set()
+    with Session(engine) as session:
+        for start in range(0, len(wanted), _BATCH):
+            found.update(session.scalars(select(Document.sha256).where(Document.sha256.in_(wanted[start : start + _BATCH]))))
+    return found
+
+
+def _document_row(session: Session, outcome: DocumentOutcome) -> Document:
+    doc = outcome.document
+    duplicate_of = None
+    if outcome.status is DocumentStatus.DUPLICATE:
+        duplicate_of = session.scalar(
+            select(Document.id).where(Document.sha256 == doc.sha256, Document.status != DocumentStatus.DUPLICATE.value).order_by(Document.id).limit(1)
+        )
+    return Document(
+        path=doc.path,
+        package=doc.package,
+        sha256=doc.sha256,
+        size=doc.size,
+        kind=outcome.kind.value if outcome.kind else None,
+        status=outcome.status.value,
+        reason=outcome.reason,
+        message=outcome.message,
+        duplicate_of=duplicate_of,
+        received_at=_utc(doc.mtime),
+        ingested_at=datetime.now(UTC).replace(tzinfo=None),
+    )
+
+
+def _submission_row(session: Session, outcome: DocumentOutcome, findings: Sequence[Finding], framework: Framework, registry: UnitRegistry) -> Submission:
+    form = outcome.form
+    assert form is not None
+    block_id = registry.get(form.unit_code).block
+    leaves = {c.code for c in framework.block(block_id).leaves()} if block_id in {b.id for b in framework.blocks} else set()
+    previous = session.scalar(
+        select(func.max(Submission.version)).where(
+            Submission.program == framework.program, Submission.year == form.year, Submission.unit_code == form.unit_code
+        )
+    )
+    scores = [
+        Score(
+            criterion_code=row.code,
+            is_leaf=row.code in leaves,
+            max_points=row.max_points,
+            self_points=row.self_points,
+            self_text=row.self_text,
+            evidence=row.evidence,
+            page=row.lineage.page,
+            table_index=row.lineage.table,
+            row_index=row.lineage.row,
+        )
+        for row in form.rows
+    ]
+    finding_rows = [
+        FindingRow(
+            rule=f.rule,
+            severity=f.severity.value,
+            criterion_code=f.criterion_code,
+            message=f.message,
+            page=f.lineage.page if f.lineage else None,
+            table_index=f.lineage.table if f.lineage else None,
+            row_index=f.lineage.row if f.lineage else None,
+        )
+        for f in findings
+    ]
+    return Submission(
+        program=framework.program,
+        year=form.year,
+        unit_code=form.unit_code,
+        block_id=block_id,
+        version=(previous or 0) + 1,
+        received_at=_utc(outcome.document.mtime),
+        status="invalid" if any(f.severity is Severity.ERROR for f in findings) else "valid",
+        points=sum((s.self_points or Decimal(0) for s in scores if s.is_leaf), Decimal(0)),
+        stated_total=form.stated_total,
+        document_number=form.document_number,
+        document_date=form.document_date,
+        scores=scores,
+        findings=finding_rows,
+    )
+
+
+def load_outcome(
+    engine: Engine,
+    outcome: DocumentOutcome,
+    findings: Sequence[Finding] = (),
+    framework: Framework | None = None,
+    registry: UnitRegistry | None = None,
+) -> int:
+    """Record one document, and its submission with scores and findings when it is a form; return the document id.
+
+    Idempotent: a (path, content) pair already recorded is left as it is.
+    """
+    doc = outcome.document
+    with Session(engine) as session, session.begin():
+        existing = session.scalar(select(Document.id).where(Document.path == doc.path, Document.sha256 == doc.sha256))
+        if existing is not None:
+            return existing
+        row = _document_row(session, outcome)
+        session.add(row)
+        session.flush()
+        if outcome.status is DocumentStatus.LOADED:
+            if framework is None or registry is None:
+                raise ValueError("a loaded form needs its framework and the unit registry")
+            submission = _submission_row(session, outcome, findings, framework, registry)
+            submission.document_id = row.id
+            session.add(submission)
+        return row.id
