@@ -1,0 +1,68 @@
+"""The CLI's read-only commands and its errors, without Prefect."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import docx
+import pdfplumber
+from typer.testing import CliRunner
+
+from parindex.cli import app
+
+BIN = Path(sys.executable).parent
+runner = CliRunner()
+
+
+def test_framework_json_is_the_resolved_tree():
+    result = runner.invoke(app, ["framework", "--year", "2019", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [(b["id"], b["max_points"]) for b in data["blocks"]] == [("cuc-hq-tinh", 90), ("cuc-truc-thuoc", 80), ("vu-chuc-nang", 70)]
+    first = data["blocks"][0]["criteria"][0]
+    assert set(first) == {"code", "name", "max_points", "step", "children"}
+    assert (first["code"], first["max_points"], first["step"]) == ("1", 12, 0.5)
+    assert first["children"][0]["children"][0]["code"] == "1.1.1"
+
+
+def test_units_json_lists_codes_names_blocks_aliases():
+    result = runner.invoke(app, ["units", "--format", "json"])
+    units = {u["code"]: u for u in json.loads(result.output)}
+    assert len(units) == 49
+    assert units["hq-ho-chi-minh"]["block"] == "cuc-hq-tinh"
+    assert "TP.HCM" in units["hq-ho-chi-minh"]["aliases"]
+    assert units["hq-khanh-hoa"]["name"] == "Cục Hải quan tỉnh Khánh Hòa"
+
+
+def test_template_writes_the_blank_form_in_both_formats(tmp_path):
+    for fmt in ("docx", "pdf"):
+        out = tmp_path / f"mau.{fmt}"
+        result = runner.invoke(app, ["template", "--year", "2019", "--block", "cuc-hq-tinh", "--format", fmt, "-o", str(out)])
+        assert result.exit_code == 0, result.output
+    headers = [[c.text for c in t.rows[0].cells] for t in docx.Document(str(tmp_path / "mau.docx")).tables]
+    assert ["STT", "Lĩnh vực/Tiêu chí", "Điểm tối đa", "Điểm tự đánh giá", "Tài liệu kiểm chứng", "Ghi chú"] in headers
+    with pdfplumber.open(tmp_path / "mau.pdf") as pdf:
+        assert "CẢI CÁCH HÀNH CHÍNH NĂM 2019" in pdf.pages[0].extract_text()
+
+
+def test_ranking_of_an_empty_warehouse_is_empty(tmp_path):
+    result = runner.invoke(app, ["ranking", "--year", "2019", "--format", "json", "--db", f"sqlite:///{tmp_path / 'w.db'}"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == []
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(BIN / "parindex"), *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_errors_are_one_clear_line(tmp_path):
+    missing = _cli("ranking", "--year", "2031", cwd=tmp_path)
+    assert missing.returncode == 2
+    assert "error: no framework for tchq 2031" in missing.stderr and "Traceback" not in missing.stderr
+    block = _cli("ranking", "--year", "2019", "--block", "khoi-x", cwd=tmp_path)
+    assert block.returncode == 2 and "has no block 'khoi-x' (blocks: cuc-hq-tinh, cuc-truc-thuoc, vu-chuc-nang)" in block.stderr
+    bad_db = _cli("status", "--db", "mysql://x/y", cwd=tmp_path)
+    assert bad_db.returncode == 2 and "unsupported warehouse 'mysql'" in bad_db.stderr

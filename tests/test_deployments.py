@@ -1,0 +1,32 @@
+"""Every flow and every deployment of prefect.yaml loads, and its parameters fit the flow's signature."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from prefect.flows import load_flow_from_entrypoint
+
+from tests.conftest import ROOT
+
+DEPLOYMENTS = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))["deployments"]
+
+
+@pytest.mark.parametrize("deployment", DEPLOYMENTS, ids=lambda d: d["name"])
+def test_deployment_entrypoint_loads_with_its_parameters(deployment, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    flow = load_flow_from_entrypoint(deployment["entrypoint"])
+    accepted = set(flow.parameters.properties)
+    assert set(deployment["parameters"]) <= accepted
+    required = set(flow.parameters.required or [])
+    missing = required - set(deployment["parameters"])
+    # a manual deployment may leave a required parameter (the year) to the person who runs it
+    assert missing <= {"year"}, f"{deployment['name']} does not set {missing}"
+
+
+def test_nightly_ingest_runs_at_one_in_vietnam_and_never_overlaps():
+    nightly = next(d for d in DEPLOYMENTS if d["name"] == "nightly-ingest")
+    assert nightly["schedules"][0]["cron"] == "0 1 * * *"
+    assert nightly["schedules"][0]["timezone"] == "Asia/Ho_Chi_Minh"
+    assert nightly["concurrency_limit"] == {"limit": 1, "collision_strategy": "CANCEL_NEW"}
+    publish = next(d for d in DEPLOYMENTS if d["name"] == "manual-publish")
+    assert "schedules" not in publish

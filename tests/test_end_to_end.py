@@ -1,0 +1,76 @@
+"""One offline end-to-end run through the Prefect flows: sample inbox → warehouse → ranking → decision."""
+
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+
+import docx
+import pytest
+from prefect.testing.utilities import prefect_test_harness
+
+from flows.ingest import ingest
+from flows.publish import publish
+from samples.generate import generate_inbox
+from schemas.vietnamese import format_points
+
+pytestmark = pytest.mark.prefect
+
+PUBLISHED_2019 = {  # provincial block, Decision 3751/QĐ-TCHQ
+    1: ("89", {"Đà Nẵng", "Đồng Nai", "TP. Hồ Chí Minh"}),
+    2: ("88,5", {"Hà Nội", "Hải Phòng", "Gia Lai - Kon Tum"}),
+    3: ("88", {"Khánh Hòa", "Nghệ An", "Quảng Ninh"}),
+    4: ("87,5", {"Cần Thơ", "Hà Tĩnh", "Lạng Sơn", "Quảng Bình", "Quảng Ngãi", "Tây Ninh"}),
+    5: ("87", {"Bà Rịa - Vũng Tàu", "Hà Nam Ninh", "Kiên Giang", "Long An"}),
+}
+
+
+@pytest.fixture(scope="module")
+def prefect_server():
+    with prefect_test_harness(server_startup_timeout=90):
+        yield
+
+
+@pytest.fixture(scope="module")
+def sample_inbox(tmp_path_factory):
+    return generate_inbox(tmp_path_factory.mktemp("inbox"), program="tchq", year=2019)[0].parent.parent
+
+
+def test_sample_inbox_to_published_decision(prefect_server, sample_inbox, tmp_path, registry):
+    db_url = f"sqlite:///{tmp_path / 'warehouse.db'}"
+    first = ingest(inbox=str(sample_inbox), db_url=db_url)
+    assert first.statuses.get("loaded") == len(registry.units)
+    assert first.statuses.get("rejected", 0) == 0, first.outcomes
+    assert first.statuses["evidence"] > 0 and first.invalid_submissions == 0
+
+    again = ingest(inbox=str(sample_inbox), db_url=db_url)
+    assert (again.unchanged, again.statuses) == (first.seen, {})
+
+    publication = publish(year=2019, db_url=db_url, out_dir=str(tmp_path / "out"), decision_no="3751/QĐ-TCHQ")
+    provincial = [r for r in publication.ranking if r.block_id == "cuc-hq-tinh"]
+    assert len(provincial) == 35 and all(r.max_points == Decimal(90) for r in provincial)
+    for rank, (points, names) in PUBLISHED_2019.items():
+        group = [r for r in provincial if r.rank == rank]
+        assert {r.unit_name for r in group} == names
+        assert {format_points(r.points) for r in group} == {points}
+    assert min(r.rank for r in provincial if r.points < 87) == 6
+    assert {r.block_id for r in publication.ranking} == {"cuc-hq-tinh", "cuc-truc-thuoc", "vu-chuc-nang"}
+    assert len(publication.ranking) == len(registry.units)
+
+    decision = docx.Document(publication.decision_path)
+    cells = {c.text for t in decision.tables for row in t.rows for c in row.cells}
+    assert {"89/90", "88,5/90", "87,5/90"} <= cells
+
+
+def test_a_hand_made_form_dropped_into_an_inbox_is_ranked(prefect_server, sample_inbox, tmp_path):
+    """A form written by another program in the template's layout is read and ranked like the others."""
+    from tests.handmade import write_handmade_form
+
+    inbox = tmp_path / "inbox"
+    shutil.copytree(sample_inbox / "hq-da-nang", inbox / "hq-da-nang")
+    write_handmade_form(inbox / "hq-an-giang" / "bao-cao.docx", unit="CỤC HẢI QUAN TỈNH AN GIANG", deduct=Decimal("0.5"))
+    db_url = f"sqlite:///{tmp_path / 'warehouse.db'}"
+    summary = ingest(inbox=str(inbox), db_url=db_url)
+    assert summary.statuses.get("rejected", 0) == 0, summary.outcomes
+    ranking = publish(year=2019, db_url=db_url, out_dir=str(tmp_path / "out")).ranking
+    assert [(r.unit_code, format_points(r.points), r.rank) for r in ranking] == [("hq-an-giang", "89,5", 1), ("hq-da-nang", "89", 2)]
