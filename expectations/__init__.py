@@ -1,0 +1,10 @@
+"""Data-quality validation of self-assessments: GX suites (JSON, in git) and the runner that applies them.
+
+Importing this package does not import Great Expectations; only running a validation does.
+"""
+
+from __future__ import annotations
+
+from expectations.validate import validate_batch
+
+__all__ = ["validate_batch"]
