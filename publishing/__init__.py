@@ -1,0 +1,1 @@
+"""Publishing: ranking rules, the published decision document and the machine-readable exports."""
