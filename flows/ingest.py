@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel
@@ -118,7 +118,7 @@ def ingest(inbox: str, program: str = "tchq", db_url: str | None = None) -> Inge
     known, known_shas = known_in_warehouse(db_url, documents)
     to_read, duplicates = pipeline.split_new(documents, known, known_shas)
 
-    outcomes = list(extract.map(inbox, to_read, program).result()) if to_read else []
+    outcomes = list(extract.map(unmapped(inbox), to_read, unmapped(program)).result()) if to_read else []
     outcomes += [DocumentOutcome(document=d, status=DocumentStatus.DUPLICATE) for d in duplicates]
     forms = [o.form for o in outcomes if o.form is not None]
     findings = validate(forms, program) if forms else {}

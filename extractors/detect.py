@@ -1,0 +1,81 @@
+"""What a file is, from its bytes: a PDF, a Word .docx, or bad input with the reason why."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from parindex.errors import DocumentError, Reason
+from schemas.records import DocumentKind
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Office 2007+ files protected by a password are OLE2 containers holding this stream.
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+# Word's "Strict Open XML" variant names its parts with these relationship types; python-docx cannot read it.
+_STRICT_OOXML = b"http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
+# PDF readers accept up to 1 KB of junk before the header; so do we.
+_PDF_HEADER_WINDOW = 1024
+
+# What common non-document files start with, to say what was sent instead.
+_LOOKS_LIKE = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"{\\rtf", "an RTF document (save it as .docx)"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"\x1f\x8b", "a gzip archive"),
+)
+
+# What a zip holds when it is an Office file other than Word.
+_ZIP_KINDS = (
+    ("xl/workbook.xml", "an Excel .xlsx workbook"),
+    ("ppt/presentation.xml", "a PowerPoint .pptx presentation"),
+    ("content.xml", "an OpenDocument file (save it as .docx)"),
+)
+
+
+def detect_kind(data: bytes) -> DocumentKind:
+    """The kind of document `data` holds; DocumentError when it is empty or neither PDF nor DOCX."""
+    if not data:
+        raise DocumentError(Reason.EMPTY_FILE, "empty file (0 bytes)")
+    if data.startswith(b"PK"):
+        return _zip_kind(data)  # before the PDF test: a zip may store a PDF uncompressed near its start
+    if b"%PDF-" in data[:_PDF_HEADER_WINDOW]:
+        return DocumentKind.PDF
+    if data.startswith(_OLE2):
+        if _ENCRYPTED_PACKAGE in data:
+            raise DocumentError(Reason.ENCRYPTED, "password-protected Office file: remove the password and send it again")
+        raise DocumentError(
+            Reason.UNSUPPORTED_FORMAT, "legacy Word .doc (Office 97-2003) file: open it in Word and save it as .docx"
+        )
+    for magic, what in _LOOKS_LIKE:
+        if data.startswith(magic):
+            raise DocumentError(Reason.UNSUPPORTED_FORMAT, f"not a PDF or Word file: it is {what}")
+    head = data[:16].lstrip()
+    if head[:1] == b"<":
+        raise DocumentError(Reason.UNSUPPORTED_FORMAT, f"not a PDF or Word file: it looks like HTML/XML (starts with {data[:16]!r})")
+    raise DocumentError(Reason.UNSUPPORTED_FORMAT, f"not a PDF or Word file (starts with {data[:16]!r})")
+
+
+def _zip_kind(data: bytes) -> DocumentKind:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            relationships = archive.read("_rels/.rels") if "_rels/.rels" in names else b""
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
+        raise DocumentError(Reason.DAMAGED, f"damaged zip/Word file: {exc}") from exc
+    if "word/document.xml" in names:
+        if _STRICT_OOXML in relationships:
+            raise DocumentError(
+                Reason.UNSUPPORTED_FORMAT, "Word file in Strict Open XML format: save it as a standard Word document (.docx)"
+            )
+        return DocumentKind.DOCX
+    for member, what in _ZIP_KINDS:
+        if member in names:
+            raise DocumentError(Reason.UNSUPPORTED_FORMAT, f"not a PDF or Word file: it is {what}")
+    raise DocumentError(
+        Reason.UNSUPPORTED_FORMAT, f"not a PDF or Word file: a zip archive without word/document.xml ({len(names)} entries)"
+    )

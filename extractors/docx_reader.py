@@ -1,0 +1,120 @@
+"""Read a Word .docx into running lines and grids by walking its XML (python-docx only opens the package)."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+import zipfile
+from collections.abc import Iterator
+
+import docx
+from docx.opc.exceptions import OpcError
+from docx.oxml.ns import qn
+from lxml import etree
+
+from parindex.errors import DocumentError, Reason
+from schemas.records import DocumentKind, Grid, GridRow, ReadDocument
+from schemas.vietnamese import nfc
+
+_P, _TBL, _TR, _TC = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
+_SDT, _SDT_CONTENT, _CUSTOM_XML = qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")
+_T, _TAB, _BR, _CR, _NB_HYPHEN = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr"), qn("w:noBreakHyphen")
+_V_MERGE, _VAL = qn("w:vMerge"), qn("w:val")
+_TC_PR = qn("w:tcPr")
+# Text inside these is not the paragraph's current text: text boxes float outside the flow (and
+# mc:Fallback draws the same box again); w:del and w:moveFrom hold tracked deletions and moved-away text.
+_SKIPPED = {
+    qn("w:txbxContent"), qn("w:del"), qn("w:moveFrom"),
+    "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback",
+}
+
+
+def read_docx(data: bytes, sha256: str) -> ReadDocument:
+    """The running text (paragraphs outside tables) and every table of a .docx, in document order."""
+    # python-docx reports a broken package part with whatever error its parser hits, AttributeError included.
+    try:
+        body = docx.Document(io.BytesIO(data)).element.body
+        _unwrap_content_controls(body)
+        lines: list[str] = []
+        grids: list[Grid] = []
+        for child in body.iterchildren():
+            if child.tag == _P:
+                lines.extend(line for line in _paragraph_text(child).split("\n") if line)
+            elif child.tag == _TBL:
+                grids.append(Grid(table=len(grids), rows=list(_grid_rows(child))))
+    except DocumentError:
+        raise
+    except (OpcError, zipfile.BadZipFile, KeyError, ValueError, AttributeError, TypeError, etree.LxmlError) as exc:
+        raise DocumentError(Reason.DAMAGED, f"damaged Word file: {type(exc).__name__}: {exc}") from exc
+    return ReadDocument(sha256=sha256, kind=DocumentKind.DOCX, lines=lines, grids=grids)
+
+
+def _unwrap_content_controls(body: etree._Element) -> None:
+    """Replace every content control (w:sdt) and custom-XML wrapper by its content.
+
+    python-docx does not see inside them: a paragraph in a w:sdt is missing and a cell in a w:sdt is
+    dropped from its row, shifting the next cells left. Innermost first, so nested wrappers unwrap too.
+    """
+    wrappers = body.xpath(".//w:sdt | .//w:customXml")
+    for wrapper in reversed(wrappers):
+        content = wrapper.find(_SDT_CONTENT) if wrapper.tag == _SDT else wrapper
+        parent = wrapper.getparent()
+        index = parent.index(wrapper)
+        children = [] if content is None else [c for c in content if c.tag not in (qn("w:sdtPr"), qn("w:customXmlPr"))]
+        for offset, child in enumerate(children):
+            parent.insert(index + offset, child)
+        parent.remove(wrapper)
+
+
+def _paragraph_text(paragraph: etree._Element) -> str:
+    """A paragraph's text in NFC, line breaks kept as "\\n", each line's white space folded."""
+    parts: list[str] = []
+    for node in _text_nodes(paragraph):
+        if node.tag == _T:
+            parts.append(node.text or "")
+        elif node.tag == _TAB:
+            parts.append(" ")
+        elif node.tag in (_BR, _CR):
+            parts.append("\n")
+        elif node.tag == _NB_HYPHEN:
+            parts.append("-")
+    return "\n".join(nfc(line) for line in "".join(parts).split("\n"))
+
+
+def _text_nodes(element: etree._Element) -> Iterator[etree._Element]:
+    for child in element:
+        if not isinstance(child.tag, str) or child.tag in _SKIPPED:
+            continue
+        if child.tag in (_T, _TAB, _BR, _CR, _NB_HYPHEN):
+            yield child
+        else:
+            yield from _text_nodes(child)
+
+
+def _grid_rows(table: etree._Element) -> Iterator[GridRow]:
+    for index, tr in enumerate(table.iterchildren(_TR)):
+        yield GridRow(cells=[_cell_text(tc) for tc in tr.iterchildren(_TC)], row=index)
+
+
+def _cell_text(tc: etree._Element) -> str:
+    """A cell's paragraphs joined by "\\n", then the text of any nested table; "" below a vertical merge.
+
+    A horizontally merged cell is one w:tc (with w:gridSpan), so it counts once by construction.
+    """
+    if _continues_vertical_merge(tc):
+        return ""
+    lines: list[str] = []
+    for child in tc.iterchildren():
+        if child.tag == _P:
+            lines.extend(line for line in _paragraph_text(child).split("\n") if line)
+        elif child.tag == _TBL:
+            for row in _grid_rows(child):
+                lines.extend(line for cell in row.cells for line in cell.split("\n") if line)
+    return unicodedata.normalize("NFC", "\n".join(lines))
+
+
+def _continues_vertical_merge(tc: etree._Element) -> bool:
+    tc_pr = tc.find(_TC_PR)
+    v_merge = None if tc_pr is None else tc_pr.find(_V_MERGE)
+    # <w:vMerge/> without a value means "continue"; only "restart" starts a merge.
+    return v_merge is not None and v_merge.get(_VAL, "continue") != "restart"

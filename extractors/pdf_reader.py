@@ -1,0 +1,214 @@
+"""Read a PDF with pdfplumber into running lines and grids, one page at a time."""
+
+from __future__ import annotations
+
+import io
+import struct
+import unicodedata
+import zlib
+from collections.abc import Iterable
+from typing import Any
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError
+from pdfminer.psexceptions import PSException
+from pdfplumber.page import Page
+from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
+
+from parindex.errors import DocumentError, Reason
+from schemas.records import DocumentKind, Grid, GridRow, ReadDocument
+from schemas.vietnamese import nfc
+
+RULED_SETTINGS: dict[str, Any] = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+# A ruled table needs at least a top and a bottom rule and a left and a right one.
+MIN_RULED_EDGES = 2
+# Words whose vertical centres are this close (pt) sit on one visual line.
+LINE_TOLERANCE = 3.0
+# A horizontal gap wider than this (pt) separates two columns of text, such as the two header blocks.
+COLUMN_GAP = 20.0
+# Between two cells of a table without rules: wider than a space, narrower than two cell paddings.
+CELL_GAP = 8.0
+MIN_UNRULED_COLUMNS = 3
+# Share of glyphs drawn twice in place above which a page is de-duplicated.
+DOUBLED_GLYPHS = 0.01
+
+# What pdfminer and pdfplumber raise on a broken file; pdfminer also leaks plain Python errors.
+_DAMAGE = (
+    PdfminerException, MalformedPDFException, PSException,
+    ValueError, KeyError, TypeError, IndexError, EOFError, struct.error, zlib.error,
+)
+
+
+def read_pdf(data: bytes, sha256: str) -> ReadDocument:
+    """The running text and every table of a PDF; grid rows carry their 1-based page."""
+    lines: list[str] = []
+    grids: list[Grid] = []
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            page_count = len(pdf.pages)
+            for page in pdf.pages:
+                try:
+                    page_lines, page_tables = _read_page(page)
+                finally:
+                    page.close()  # drop the page's cached layout, or memory grows with the page count
+                lines.extend(page_lines)
+                for rows in page_tables:
+                    grids.append(_grid(len(grids), rows, page.page_number))
+    except PdfminerException as exc:
+        cause = exc.args[0] if exc.args else exc
+        if isinstance(cause, PDFEncryptionError):
+            raise DocumentError(Reason.ENCRYPTED, "password-protected PDF: send it without a password") from exc
+        raise DocumentError(Reason.DAMAGED, f"damaged PDF: {type(cause).__name__}: {cause}") from exc
+    except _DAMAGE as exc:
+        raise DocumentError(Reason.DAMAGED, f"damaged PDF: {type(exc).__name__}: {exc}") from exc
+    return ReadDocument(sha256=sha256, kind=DocumentKind.PDF, pages=page_count, lines=lines, grids=grids)
+
+
+def _read_page(page: Page) -> tuple[list[str], list[list[list[str | None]]]]:
+    if _has_doubled_glyphs(page):
+        page = page.dedupe_chars()
+    if len(page.horizontal_edges) >= MIN_RULED_EDGES and len(page.vertical_edges) >= MIN_RULED_EDGES:
+        tables = page.find_tables(RULED_SETTINGS)
+        boxes = [table.bbox for table in tables]
+        outside = page.filter(lambda obj: obj.get("object_type") != "char" or not _inside(obj, boxes))
+        return _running_lines(_visual_lines(outside.extract_words())), [table.extract() for table in tables]
+    return _unruled(_visual_lines(page.extract_words()))
+
+
+def _has_doubled_glyphs(page: Page) -> bool:
+    """Whether the page draws glyphs twice in place ("fake bold"), doubling letters in the text.
+
+    pdfplumber's dedupe_chars is exact but costs about a second on a dense page; this check is cheap.
+    """
+    chars = page.chars
+    places = {(c["text"], round(c["x0"]), round(c["top"])) for c in chars}
+    return len(chars) - len(places) > DOUBLED_GLYPHS * len(chars)
+
+
+def _inside(obj: dict[str, Any], boxes: list[tuple[float, float, float, float]]) -> bool:
+    x = (obj["x0"] + obj["x1"]) / 2
+    y = (obj["top"] + obj["bottom"]) / 2
+    return any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
+
+
+Word = dict[str, Any]
+Segment = list[Word]
+
+
+def _visual_lines(words: Iterable[Word]) -> list[list[Word]]:
+    """Words grouped into visual lines (top to bottom), each line's words left to right."""
+    visual: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: (_middle(w), w["x0"])):
+        if visual and abs(_middle(word) - _middle(visual[-1][0])) <= LINE_TOLERANCE:
+            visual[-1].append(word)
+        else:
+            visual.append([word])
+    return [sorted(line, key=lambda w: w["x0"]) for line in visual]
+
+
+def _middle(word: Word) -> float:
+    return (word["top"] + word["bottom"]) / 2
+
+
+def _segments(line: list[Word], gap: float) -> list[Segment]:
+    """A visual line cut wherever the space between two words is wider than `gap`."""
+    segments: list[Segment] = []
+    for word in line:
+        if segments and word["x0"] - segments[-1][-1]["x1"] <= gap:
+            segments[-1].append(word)
+        else:
+            segments.append([word])
+    return segments
+
+
+def _text(segment: Segment) -> str:
+    return nfc(" ".join(word["text"] for word in segment))
+
+
+def _running_lines(visual: list[list[Word]]) -> list[str]:
+    """One line per column block of each visual line: the two header blocks side by side become two lines."""
+    return [text for line in visual for text in map(_text, _segments(line, COLUMN_GAP)) if text]
+
+
+def _unruled(visual: list[list[Word]]) -> tuple[list[str], list[list[list[str | None]]]]:
+    """Tables of a page without rules, found from column gaps, and the running text around them.
+
+    pdfplumber's "text" strategy aligns every word of the page, so on a page with prose it cuts words
+    in half and swallows the prose into a "table". Instead, a table is a run of visual lines that split
+    into at least MIN_UNRULED_COLUMNS blocks at the gaps between cells; a wrapped cell's extra line
+    (one block sitting inside one column) stays in the run. The columns are the union of the blocks.
+    """
+    lines: list[str] = []
+    tables: list[list[list[str | None]]] = []
+    index = 0
+    while index < len(visual):
+        run = _table_run(visual, index)
+        if run is None:
+            lines.extend(_running_lines([visual[index]]))
+            index += 1
+            continue
+        end, columns = run
+        tables.append([_row_cells(_segments(line, CELL_GAP), columns) for line in visual[index:end]])
+        index = end
+    return lines, tables
+
+
+def _table_run(visual: list[list[Word]], start: int) -> tuple[int, list[list[float]]] | None:
+    first = _segments(visual[start], CELL_GAP)
+    if len(first) < MIN_UNRULED_COLUMNS:
+        return None
+    columns: list[list[float]] = []
+    for segment in first:
+        columns = _add_column(columns, segment)
+    end, multi = start + 1, 1
+    while end < len(visual):
+        segments = _segments(visual[end], CELL_GAP)
+        if len(segments) >= MIN_UNRULED_COLUMNS:
+            for segment in segments:
+                columns = _add_column(columns, segment)
+            multi += 1
+        elif not all(len(_overlapping(columns, segment)) == 1 for segment in segments):
+            break
+        end += 1
+    return (end, columns) if multi >= 2 else None
+
+
+def _span(segment: Segment) -> tuple[float, float]:
+    return segment[0]["x0"], segment[-1]["x1"]
+
+
+def _overlapping(columns: list[list[float]], segment: Segment) -> list[int]:
+    x0, x1 = _span(segment)
+    return [i for i, (c0, c1) in enumerate(columns) if x0 < c1 and c0 < x1]
+
+
+def _add_column(columns: list[list[float]], segment: Segment) -> list[list[float]]:
+    """Columns with `segment` added: it widens the column it overlaps, or joins the ones it bridges."""
+    hit = _overlapping(columns, segment)
+    x0, x1 = _span(segment)
+    merged = [min([x0, *(columns[i][0] for i in hit)]), max([x1, *(columns[i][1] for i in hit)])]
+    return sorted([c for i, c in enumerate(columns) if i not in hit] + [merged])
+
+
+def _row_cells(segments: list[Segment], columns: list[list[float]]) -> list[str | None]:
+    cells: list[list[str]] = [[] for _ in columns]
+    for segment in segments:
+        x0, x1 = _span(segment)
+        best = max(range(len(columns)), key=lambda i: min(x1, columns[i][1]) - max(x0, columns[i][0]))
+        cells[best].append(_text(segment))
+    return [" ".join(parts) for parts in cells]
+
+
+def _grid(index: int, rows: list[list[str | None]], page_number: int) -> Grid:
+    return Grid(
+        table=index,
+        rows=[GridRow(cells=[_cell(c) for c in cells], page=page_number, row=r) for r, cells in enumerate(rows)],
+    )
+
+
+def _cell(text: str | None) -> str:
+    """A cell's text in NFC; pdfplumber gives None for the cells a merged cell covers."""
+    if text is None:
+        return ""
+    # pdfplumber normalises per glyph; a combining mark drawn as its own glyph is only joined here.
+    return "\n".join(line for line in (nfc(part) for part in unicodedata.normalize("NFC", text).split("\n")) if line)

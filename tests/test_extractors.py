@@ -1,0 +1,409 @@
+"""Readers and extract_document on DOCX and PDF files built here, bad input, and the official forms round trip."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import unicodedata
+import zipfile
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import docx
+import matplotlib
+import pytest
+from docx.oxml import OxmlElement, parse_xml
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from extractors import extract_document, read_docx, read_pdf
+from extractors.detect import detect_kind
+from parindex.errors import DocumentError, Reason
+from schemas.framework import Criterion, Framework
+from schemas.records import DocumentKind, EvidenceDocument, SelfAssessment
+from schemas.units import UnitRegistry
+
+FONT = "DejaVuSans"
+LEFT = ["TỔNG CỤC HẢI QUAN", "CỤC HẢI QUAN TỈNH QUẢNG NINH", "Số: 25/BC-HQQN"]
+RIGHT = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "Quảng Ninh, ngày 10 tháng 01 năm 2020"]
+TITLE = "BÁO CÁO TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2019"
+
+
+# --- building DOCX ---------------------------------------------------------------------------------
+
+
+def _docx_bytes(document: docx.document.Document) -> bytes:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _wrap_in_content_control(element: object) -> None:
+    """Put a paragraph or a cell inside a w:sdt, as Word templates do for form fields."""
+    sdt, properties, content = OxmlElement("w:sdt"), OxmlElement("w:sdtPr"), OxmlElement("w:sdtContent")
+    sdt.append(properties)
+    sdt.append(content)
+    element.addprevious(sdt)  # type: ignore[attr-defined]
+    content.append(element)
+
+
+def merged_heading_docx() -> bytes:
+    """Header paragraphs (the unit line in a content control), a two-row heading with "Điểm" spanning
+    "Tối đa | Tự chấm", a self score in a content control, and a nested table in an evidence cell."""
+    document = docx.Document()
+    for line in (*LEFT, *RIGHT, TITLE):
+        document.add_paragraph(line)
+    _wrap_in_content_control(document.paragraphs[1]._p)
+    table = document.add_table(rows=2, cols=5)
+    points = table.cell(0, 2).merge(table.cell(0, 3))
+    for column in (0, 1, 4):
+        table.cell(0, column).merge(table.cell(1, column))
+    table.cell(0, 0).text, table.cell(0, 1).text, points.text = "STT", "Lĩnh vực/Tiêu chí", "Điểm"
+    table.cell(0, 4).text = "Tài liệu kiểm chứng"
+    table.cell(1, 2).text, table.cell(1, 3).text = "Tối đa", "Tự chấm"
+    for cells in (
+        ("1.1", "Kế hoạch cải cách hành chính năm", "3", "2,5", "Kế hoạch số 03/KH-HQQN"),
+        ("1.1.1", "Ban hành kế hoạch đúng thời hạn", "1", "0.5", ""),
+        ("1.1.2", "Kế hoạch xác định đầy đủ nhiệm vụ", "1", "1,00", ""),
+    ):
+        row = table.add_row()
+        for cell, text in zip(row.cells, cells, strict=True):
+            cell.text = text
+    _wrap_in_content_control(table.rows[3].cells[3]._tc)  # the self score of 1.1.1
+    nested = table.rows[2].cells[4].add_table(rows=1, cols=2)
+    nested.cell(0, 0).text, nested.cell(0, 1).text = "Báo cáo số 10/BC-HQQN", "ngày 15/12/2019"
+    total = table.add_row().cells
+    total[0].merge(total[1]).text = "Tổng cộng"
+    total[2].text, total[3].text = "3", "2,5"
+    document.add_paragraph("Nơi nhận:")
+    document.add_paragraph("- Vụ Pháp chế;")
+    return _docx_bytes(document)
+
+
+def variant_heading_docx() -> bytes:
+    document = docx.Document()
+    header = document.add_table(rows=1, cols=2)
+    header.cell(0, 0).text = "TỔNG CỤC HẢI QUAN\nCỤC HẢI QUAN TP. ĐÀ NẴNG\nSố: 15/BC-HQĐNg"
+    header.cell(0, 1).text = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐà Nẵng, ngày 05/01/2020"
+    document.add_paragraph("BẢNG TỰ CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH")
+    document.add_paragraph("NĂM 2019")
+    table = document.add_table(rows=1, cols=5)
+    for cell, text in zip(table.rows[0].cells, ("Ghi chú", "Điểm tự chấm", "TT", "Thang điểm", "Nội dung"), strict=True):
+        cell.text = text
+    for values in (("", "1,5", "2.1.1", "1,5", "Góp ý dự thảo văn bản"), ("thiếu", "1", "2.1.2", "1.5", "Chất lượng ý kiến góp ý")):
+        for cell, text in zip(table.add_row().cells, values, strict=True):
+            cell.text = text
+    return _docx_bytes(document)
+
+
+# --- building PDF ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def style() -> ParagraphStyle:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(FONT, str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf")))
+    return ParagraphStyle("vi", fontName=FONT, fontSize=10, leading=13)
+
+
+def _pdf_bytes(story: list[Flowable], **options: object) -> bytes:
+    buffer = io.BytesIO()
+    SimpleDocTemplate(buffer, pagesize=A4, **options).build(story)
+    return buffer.getvalue()
+
+
+def _header(style: ParagraphStyle) -> list[Flowable]:
+    columns = Table([[Paragraph("<br/>".join(LEFT), style), Paragraph("<br/>".join(RIGHT), style)]], colWidths=[220, 280])
+    return [columns, Spacer(1, 12), Paragraph(TITLE, style), Spacer(1, 12)]
+
+
+PDF_SCORES = ["1,5", "1.5", "1,50", "1", "0,5"]
+PDF_ROWS = 25  # enough to need a second page
+
+
+def two_page_pdf(style: ParagraphStyle) -> bytes:
+    """A ruled table over two pages with its heading repeated; one name is written in NFD."""
+    heading = [Paragraph(text, style) for text in ("STT", "Lĩnh vực, tiêu chí", "Điểm tối đa", "Điểm tự đánh giá", "Tài liệu kiểm chứng")]
+    rows: list[list[object]] = [heading]
+    for i in range(1, PDF_ROWS + 1):
+        name = f"Tiêu chí thành phần số {i} về cải cách hành chính, viết dài để xuống dòng trong ô"
+        if i == 1:
+            name = unicodedata.normalize("NFD", name)
+        rows.append([f"2.{i}", Paragraph(name, style), "2", PDF_SCORES[i % len(PDF_SCORES)], Paragraph(f"Quyết định số {i}/QĐ-HQQN", style)])
+    rows.append(["", Paragraph("Tổng cộng", style), "80", "", ""])
+    table = Table(rows, repeatRows=1, colWidths=[40, 210, 55, 65, 130])
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    return _pdf_bytes([*_header(style), table])
+
+
+def expected_pdf_score(i: int) -> Decimal:
+    return Decimal(PDF_SCORES[i % len(PDF_SCORES)].replace(",", "."))
+
+
+def unruled_pdf(style: ParagraphStyle) -> bytes:
+    rows = [["STT", "Tiêu chí", "Điểm tối đa", "Điểm tự chấm"], ["3.1", "Rà soát thủ tục", "4", "3,5"], ["3.2", "Công khai thủ tục", "4", "4"]]
+    table = Table(rows, colWidths=[40, 200, 90, 90])
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT)]))
+    prose = Paragraph("Căn cứ Quyết định số 1500/QĐ-TCHQ ngày 24/5/2019 của Tổng cục trưởng Tổng cục Hải quan ban hành Bộ chỉ số " * 2, style)
+    return _pdf_bytes([*_header(style), prose, Spacer(1, 12), table])
+
+
+def evidence_pdf(style: ParagraphStyle) -> bytes:
+    body = [Paragraph(text, style) for text in ("QUYẾT ĐỊNH", "Ban hành Kế hoạch cải cách hành chính năm 2019", "Điều 1. Ban hành kèm theo Quyết định này Kế hoạch cải cách hành chính năm 2019.")]
+    columns = Table([[Paragraph("CỤC HẢI QUAN TỈNH QUẢNG NINH<br/>Số: 12/QĐ-HQQN", style), Paragraph("Quảng Ninh, ngày 05 tháng 01 năm 2019", style)]], colWidths=[220, 280])
+    return _pdf_bytes([columns, Spacer(1, 12), *body])
+
+
+# --- DOCX ------------------------------------------------------------------------------------------
+
+
+def test_read_docx_counts_merged_cells_once_and_unwraps_content_controls() -> None:
+    doc = read_docx(merged_heading_docx(), "f" * 64)
+    assert doc.kind is DocumentKind.DOCX and doc.pages is None
+    assert doc.lines[:3] == LEFT  # the unit line sat in a content control
+    assert doc.lines[-2:] == ["Nơi nhận:", "- Vụ Pháp chế;"]
+    (grid,) = doc.grids
+    assert [row.cells for row in grid.rows] == [
+        ["STT", "Lĩnh vực/Tiêu chí", "Điểm", "Tài liệu kiểm chứng"],
+        ["", "", "Tối đa", "Tự chấm", ""],
+        ["1.1", "Kế hoạch cải cách hành chính năm", "3", "2,5", "Kế hoạch số 03/KH-HQQN\nBáo cáo số 10/BC-HQQN\nngày 15/12/2019"],
+        ["1.1.1", "Ban hành kế hoạch đúng thời hạn", "1", "0.5", ""],
+        ["1.1.2", "Kế hoạch xác định đầy đủ nhiệm vụ", "1", "1,00", ""],
+        ["Tổng cộng", "3", "2,5", ""],
+    ]
+    assert [(row.row, row.page) for row in grid.rows] == [(i, None) for i in range(6)]
+
+
+def test_extract_docx_with_merged_heading() -> None:
+    data = merged_heading_docx()
+    result = extract_document(data, "bao-cao.docx")
+    assert isinstance(result, SelfAssessment)
+    assert (result.unit_code, result.year, result.document_number, result.document_date) == (
+        "hq-quang-ninh", 2019, "25/BC-HQQN", date(2020, 1, 10)
+    )
+    assert [(r.code, r.max_points, r.self_points) for r in result.rows] == [
+        ("1.1", Decimal(3), Decimal("2.5")),
+        ("1.1.1", Decimal(1), Decimal("0.5")),
+        ("1.1.2", Decimal(1), Decimal(1)),
+    ]
+    assert result.rows[0].evidence == "Kế hoạch số 03/KH-HQQN\nBáo cáo số 10/BC-HQQN\nngày 15/12/2019"
+    assert result.stated_total == Decimal("2.5")
+    assert result.rows[1].lineage.model_dump() == {"sha256": result.sha256, "page": None, "table": 0, "row": 3}
+    assert result.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_extract_docx_with_variant_headings_in_another_order() -> None:
+    result = extract_document(variant_heading_docx(), "bang-diem.docx")
+    assert isinstance(result, SelfAssessment)
+    assert (result.unit_code, result.year, result.document_number, result.document_date) == (
+        "hq-da-nang", 2019, "15/BC-HQĐNg", date(2020, 1, 5)
+    )
+    assert [(r.code, r.name, r.max_points, r.self_points) for r in result.rows] == [
+        ("2.1.1", "Góp ý dự thảo văn bản", Decimal("1.5"), Decimal("1.5")),
+        ("2.1.2", "Chất lượng ý kiến góp ý", Decimal("1.5"), Decimal(1)),
+    ]
+
+
+def test_read_docx_keeps_the_current_text_of_tracked_changes_and_splits_line_breaks() -> None:
+    document = docx.Document()
+    paragraph = document.add_paragraph("CỤC HẢI QUAN TỈNH ")
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    paragraph._p.append(parse_xml(f'<w:del {w} w:id="1" w:author="a"><w:r><w:delText>AN GIANG</w:delText></w:r></w:del>'))
+    paragraph._p.append(parse_xml(f'<w:ins {w} w:id="2" w:author="a"><w:r><w:t>QUẢNG NINH</w:t><w:br/><w:t>Số: 25/BC-HQQN</w:t></w:r></w:ins>'))
+    assert read_docx(_docx_bytes(document), "0" * 64).lines == ["CỤC HẢI QUAN TỈNH QUẢNG NINH", "Số: 25/BC-HQQN"]
+
+
+# --- PDF -------------------------------------------------------------------------------------------
+
+
+def test_read_pdf_splits_the_two_header_columns_and_keeps_pages(style: ParagraphStyle) -> None:
+    doc = read_pdf(two_page_pdf(style), "e" * 64)
+    assert doc.kind is DocumentKind.PDF and doc.pages == 2
+    assert doc.lines[:7] == [LEFT[0], RIGHT[0], LEFT[1], RIGHT[1], LEFT[2], RIGHT[2], TITLE]
+    assert len(doc.grids) == 2
+    assert {row.page for row in doc.grids[0].rows} == {1} and {row.page for row in doc.grids[1].rows} == {2}
+    assert doc.grids[1].rows[0].cells == doc.grids[0].rows[0].cells  # the repeated heading
+    name = doc.grids[0].rows[1].cells[1]
+    assert name == unicodedata.normalize("NFC", name) and name.startswith("Tiêu chí thành phần số 1")
+
+
+def test_extract_two_page_pdf(style: ParagraphStyle) -> None:
+    result = extract_document(two_page_pdf(style), "bao-cao.pdf")
+    assert isinstance(result, SelfAssessment)
+    assert (result.unit_code, result.year, result.document_number, result.document_date) == (
+        "hq-quang-ninh", 2019, "25/BC-HQQN", date(2020, 1, 10)
+    )
+    assert [r.code for r in result.rows] == [f"2.{i}" for i in range(1, PDF_ROWS + 1)]
+    assert [r.self_points for r in result.rows] == [expected_pdf_score(i) for i in range(1, PDF_ROWS + 1)]
+    assert all(r.max_points == Decimal(2) for r in result.rows)
+    assert result.rows[0].name == "Tiêu chí thành phần số 1 về cải cách hành chính, viết dài để xuống dòng trong ô"
+    assert result.rows[-1].evidence == f"Quyết định số\n{PDF_ROWS}/QĐ-HQQN"  # wrapped in its cell
+    assert {r.lineage.page for r in result.rows} == {1, 2}
+    assert result.stated_total is None  # the total row leaves the self score empty
+
+
+def test_extract_pdf_with_a_table_without_rules(style: ParagraphStyle) -> None:
+    result = extract_document(unruled_pdf(style), "khong-ke.pdf")
+    assert isinstance(result, SelfAssessment)
+    assert [(r.code, r.name, r.max_points, r.self_points) for r in result.rows] == [
+        ("3.1", "Rà soát thủ tục", Decimal(4), Decimal("3.5")),
+        ("3.2", "Công khai thủ tục", Decimal(4), Decimal(4)),
+    ]
+
+
+# --- evidence and self-assessments without a score table ---------------------------------------------
+
+
+def test_a_document_without_score_table_is_evidence(style: ParagraphStyle) -> None:
+    result = extract_document(evidence_pdf(style), "quyet-dinh.pdf")
+    assert isinstance(result, EvidenceDocument)
+    assert (result.kind, result.pages) == (DocumentKind.PDF, 1)
+    assert "Số: 12/QĐ-HQQN" in result.text.split("\n")
+    assert "Ban hành Kế hoạch cải cách hành chính năm 2019" in result.text
+
+
+def test_a_docx_letter_is_evidence() -> None:
+    document = docx.Document()
+    for line in ("CỤC HẢI QUAN TỈNH QUẢNG NINH", "Số: 30/HQQN-VP", "V/v hướng dẫn tự đánh giá, chấm điểm Chỉ số CCHC năm 2019"):
+        document.add_paragraph(line)
+    result = extract_document(_docx_bytes(document), "cong-van.docx")
+    assert isinstance(result, EvidenceDocument)
+    assert result.text.split("\n")[1] == "Số: 30/HQQN-VP"
+
+
+def test_a_self_assessment_without_score_table_is_rejected() -> None:
+    document = docx.Document()
+    for line in (*LEFT, TITLE, "Đơn vị đã hoàn thành các nhiệm vụ cải cách hành chính trong năm."):
+        document.add_paragraph(line)
+    with pytest.raises(DocumentError) as info:
+        extract_document(_docx_bytes(document), "bao-cao.docx")
+    assert info.value.reason is Reason.NO_SCORE_TABLE
+
+
+# --- bad input -------------------------------------------------------------------------------------
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@pytest.mark.parametrize(
+    ("data", "reason", "message"),
+    [
+        (b"", Reason.EMPTY_FILE, "empty file (0 bytes)"),
+        (b"\x00\x13random bytes", Reason.UNSUPPORTED_FORMAT, "not a PDF or Word file (starts with b'\\x00\\x13random bytes')"),
+        (_zip({"notes.txt": b"hello"}), Reason.UNSUPPORTED_FORMAT, "not a PDF or Word file: a zip archive without word/document.xml (1 entries)"),
+        (_zip({"xl/workbook.xml": b"<x/>"}), Reason.UNSUPPORTED_FORMAT, "not a PDF or Word file: it is an Excel .xlsx workbook"),
+        (b"\x89PNG\r\n\x1a\n....", Reason.UNSUPPORTED_FORMAT, "not a PDF or Word file: it is a PNG image"),
+        (OLE2 + b"\x00" * 512, Reason.UNSUPPORTED_FORMAT, "legacy Word .doc (Office 97-2003) file: open it in Word and save it as .docx"),
+        (OLE2 + "EncryptedPackage".encode("utf-16-le"), Reason.ENCRYPTED, "password-protected Office file: remove the password and send it again"),
+        (b"PK\x03\x04 not really a zip", Reason.DAMAGED, "damaged zip/Word file: File is not a zip file"),
+        (_zip({"bao-cao.pdf": b"%PDF-1.7 stored uncompressed"}), Reason.UNSUPPORTED_FORMAT, "not a PDF or Word file: a zip archive without word/document.xml (1 entries)"),
+        (
+            _zip({"_rels/.rels": b'<Relationship Type="http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"/>', "word/document.xml": b"<x/>"}),
+            Reason.UNSUPPORTED_FORMAT,
+            "Word file in Strict Open XML format: save it as a standard Word document (.docx)",
+        ),
+    ],
+)
+def test_bad_input_is_rejected_with_its_reason(data: bytes, reason: Reason, message: str) -> None:
+    with pytest.raises(DocumentError) as info:
+        extract_document(data, "input.bin")
+    assert (info.value.reason, info.value.message) == (reason, message)
+
+
+def test_encrypted_pdf(style: ParagraphStyle) -> None:
+    data = _pdf_bytes([Paragraph("Bí mật", style)], encrypt="mat-khau")
+    assert detect_kind(data) is DocumentKind.PDF
+    with pytest.raises(DocumentError) as info:
+        extract_document(data, "khoa.pdf")
+    assert info.value.reason is Reason.ENCRYPTED
+    assert info.value.message == "password-protected PDF: send it without a password"
+    assert info.value.__cause__ is not None
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [lambda data: data[: len(data) // 2], lambda data: b"%PDF-1.7\n" + b"\x00" * 200],
+    ids=["truncated", "no-objects"],
+)
+def test_damaged_pdf(style: ParagraphStyle, damage: Callable[[bytes], bytes]) -> None:
+    with pytest.raises(DocumentError) as info:
+        extract_document(damage(two_page_pdf(style)), "hong.pdf")
+    assert info.value.reason is Reason.DAMAGED
+    assert info.value.message.startswith("damaged PDF: ")
+    assert info.value.__cause__ is not None
+
+
+def test_damaged_docx() -> None:
+    data = _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document><broken"})
+    with pytest.raises(DocumentError) as info:
+        extract_document(data, "hong.docx")
+    assert info.value.reason is Reason.DAMAGED
+    assert info.value.message.startswith("damaged Word file: ")
+    assert info.value.__cause__ is not None
+
+
+# --- the official forms, written and read back -------------------------------------------------------
+
+
+def _filled_scores(leaves: list[Criterion], step: Decimal) -> dict[str, Decimal]:
+    """Full marks, minus one step on every third leaf and zero on the fifth: values of every shape."""
+    scores = {leaf.code: leaf.max_points - (step if i % 3 == 0 else 0) for i, leaf in enumerate(leaves)}
+    scores[leaves[4].code] = Decimal(0)
+    return scores
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+@pytest.mark.parametrize("unit_code", ["hq-da-nang", "vu-phap-che"])
+def test_official_form_round_trip(fmt: str, unit_code: str, framework: Framework, registry: UnitRegistry) -> None:
+    forms = pytest.importorskip("forms")
+    unit = registry.get(unit_code)
+    block = framework.block(unit.block)
+    leaves = block.leaves()
+    scores = _filled_scores(leaves, framework.step)
+    evidence = {leaves[0].code: "Kế hoạch số 03/KH-HQĐNg ngày 05/01/2019", leaves[1].code: "Báo cáo số 7/BC-HQĐNg"}
+    content = forms.FormContent(
+        framework=framework, block=block, unit=unit, scores=scores, evidence=evidence,
+        document_number="15/BC-HQĐNg", place="Đà Nẵng", signed_on=date(2020, 1, 5),
+    )
+    result = extract_document(forms.write_form(content, fmt), f"form.{fmt}")
+
+    assert isinstance(result, SelfAssessment)
+    assert (result.unit_code, result.year) == (unit.code, framework.year)
+    assert (result.document_number, result.document_date) == ("15/BC-HQĐNg", date(2020, 1, 5))
+    read = {row.code: row for row in result.rows}
+    assert list(read) == [node.code for node in block.walk()]
+    assert {code: read[code].self_points for code in scores} == scores
+    for node in block.walk():
+        assert (read[node.code].name, read[node.code].max_points) == (node.name, node.max_points)
+        if node.children:  # parents print the sum of their children
+            assert read[node.code].self_points == sum((scores[leaf.code] for leaf in node.walk() if leaf.is_leaf), Decimal(0))
+    assert " ".join(read[leaves[0].code].evidence.split()) == evidence[leaves[0].code]
+    assert result.stated_total == sum(scores.values(), Decimal(0))
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+def test_blank_official_form_names_no_unit(fmt: str, framework: Framework) -> None:
+    forms = pytest.importorskip("forms")
+    data = forms.write_form(forms.blank_form(framework, "cuc-hq-tinh"), fmt)
+    doc = read_docx(data, "0" * 64) if fmt == "docx" else read_pdf(data, "0" * 64)
+    maxima = [row.cells[2] for grid in doc.grids for row in grid.rows if row.cells[:1] == ["1.1.1"]]
+    assert maxima == ["1"]  # the table is there, with its maxima
+    with pytest.raises(DocumentError) as info:
+        extract_document(data, f"mau.{fmt}")
+    assert info.value.reason is Reason.UNIT_UNKNOWN
+
