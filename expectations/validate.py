@@ -8,6 +8,7 @@ context: nothing is written to disk, and concurrent runs cannot trip over a shar
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -81,6 +82,8 @@ def run_suites(
     os.environ["GX_ANALYTICS_ENABLED"] = "false"  # read when GX is imported and when a context starts
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)  # its INFO lines are not ours to show
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
