@@ -33,6 +33,7 @@ class GridRow(Record):
     cells: list[str]
     page: int | None = None
     row: int
+    confidence: list[float] | None = None  # OCR only: each cell's confidence, 0 to 100
 
 
 class Grid(Record):
@@ -60,7 +61,11 @@ class ScoreRow(Record):
     max_points: Decimal | None = None
     self_points: Decimal | None = None
     self_text: str = ""
+    appraisal_points: Decimal | None = None  # "Điểm thẩm định", on appraisal sheets
+    appraisal_text: str = ""
     evidence: str = ""
+    note: str = ""  # "Ghi chú": the unit's or the appraiser's comment
+    confidence: float | None = None  # OCR only: the lowest confidence of the row's score cells
     lineage: Lineage
 
 

@@ -13,7 +13,7 @@ from rapidfuzz import fuzz, process
 from parindex.errors import ConfigurationError, DocumentError, Reason
 from schemas.vietnamese import fold
 
-UNITS_DIR = Path(__file__).parent / "units"
+UNITS_DIR = Path(__file__).parent / "registries"
 
 # What precedes a place name in a unit line: "CỤC HẢI QUAN TỈNH QUẢNG NINH", "Cục HQ TP.HCM", "Hải quan Đà Nẵng".
 _PREFIX = re.compile(r"^(?:(?:cuc )?(?:hai quan|hq) )?(?:tinh |thanh pho |tp )?")
