@@ -75,15 +75,13 @@ def validate(forms: list[SelfAssessment], program: str) -> dict[str, list[Findin
 def load(db_url: str, outcomes: list[DocumentOutcome], findings: dict[str, list[Finding]], program: str) -> None:
     """Write every outcome, one transaction per document."""
     from warehouse.db import make_engine
-    from warehouse.load import load_outcome
+    from warehouse.load import load_outcomes
+    from warehouse.lock import warehouse_lock
 
     engine = make_engine(db_url)
-    registry = registry_for(program)
     try:
-        for outcome in outcomes:
-            form = outcome.form
-            framework = framework_for(program, form.year) if form else None
-            load_outcome(engine, outcome, findings.get(form.sha256, []) if form else [], framework, registry)
+        with warehouse_lock(engine, "ingest"):
+            load_outcomes(engine, outcomes, findings, registry_for(program), lambda year: framework_for(program, year))
     finally:
         engine.dispose()
 

@@ -236,6 +236,52 @@ def template(
     typer.echo(f"wrote {output}")
 
 
+db_app = typer.Typer(help="Warehouse schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = None) -> None:
+    """Bring the warehouse schema to the code's revision (Alembic); safe to run again."""
+    from parindex.settings import redact
+    from warehouse import migrate
+    from warehouse.db import make_engine
+
+    engine = make_engine(_settings(db).db_url, auto_migrate=True)
+    typer.echo(f"{redact(str(engine.url))} is at revision {migrate.current(engine)}")
+
+
+@app.command("lineage")
+def lineage_command(
+    year: YearOption,
+    unit: Annotated[str, typer.Option("--unit", help="unit code, see `parindex units`")],
+    criterion: Annotated[str | None, typer.Option("--criterion", help="one criterion code, e.g. 3.2.1")] = None,
+    db: DbOption = None,
+    program: ProgramOption = "tchq",
+) -> None:
+    """Show every value a unit's scores had, round by round, with the document (name, sha256, page, row)."""
+    from schemas.units import registry_for
+    from schemas.vietnamese import format_points
+    from warehouse.db import make_engine
+    from warehouse.queries import lineage
+
+    settings = _settings(db, program)
+    try:
+        registry_for(settings.program).get(unit)
+    except KeyError:
+        raise typer.BadParameter(f"no unit {unit!r} in the {settings.program} registry", param_hint="--unit") from None
+    entries = lineage(make_engine(settings.db_url), settings.program, year, unit, criterion)
+    if not entries:
+        typer.echo(f"no scores recorded for {unit} in {year}")
+        return
+    for e in entries:
+        points = "-" if e.points is None else format_points(e.points)
+        mark = "*" if e.current and e.round == "self" else " "
+        where = f"p.{e.page} " if e.page else ""
+        typer.echo(f"{e.criterion_code:<8} {e.round:<11}{mark} {points:>5}  {e.document_path} [{e.sha256[:12]}] {where}row {e.row}  {e.note}")
+    typer.echo("* the current self-assessment version")
+
+
 def _parse_date(text: str | None) -> date | None:
     if text is None:
         return None
@@ -246,11 +292,17 @@ def _parse_date(text: str | None) -> date | None:
 
 
 def main() -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
         app()
     except ParindexError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from exc
+    except SQLAlchemyError as exc:  # the warehouse is down, or not a parindex warehouse
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        typer.echo(f"error: warehouse: {type(exc).__name__}: {detail}", err=True)
+        raise SystemExit(3) from exc
 
 
 if __name__ == "__main__":

@@ -26,6 +26,13 @@ class Reason(StrEnum):
     YEAR_MISSING = "year_missing"
     FRAMEWORK_MISSING = "framework_missing"
     EXTRACTOR_FAILED = "extractor_failed"  # a defect of ours, not of the document: logged with its traceback
+    BLANK_DOCUMENT = "blank_document"  # pages without text or images
+    NO_TEXT_LAYER = "no_text_layer"  # a scan without text, and no OCR to read it
+    GARBLED_TEXT = "garbled_text"  # a text layer without Unicode mapping ("(cid:12)", U+FFFD), and no OCR
+    TOO_LARGE = "too_large"  # over a size, page or member limit
+    TIMEOUT = "timeout"  # over the per-document time budget
+    CONVERSION_FAILED = "conversion_failed"  # a legacy .doc LibreOffice could not convert
+    UNSAFE_ARCHIVE = "unsafe_archive"  # a zip with paths outside itself, links, bombs or too deep nesting
 
 
 class DocumentError(ParindexError):

@@ -5,12 +5,26 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import Engine
 
 from parindex.errors import ConfigurationError, DocumentError, Reason
 from schemas.framework import framework_for
-from schemas.records import DocumentKind, DocumentOutcome, DocumentStatus, EvidenceDocument, Finding, InboxDocument, RankedUnit, SelfAssessment
+from schemas.records import (
+    DocumentKind,
+    DocumentOutcome,
+    DocumentStatus,
+    EvidenceDocument,
+    Finding,
+    InboxDocument,
+    RankedUnit,
+    Round,
+    RoundScore,
+    RoundSheet,
+    SelfAssessment,
+)
 from schemas.units import registry_for
 
 log = logging.getLogger(__name__)
@@ -52,6 +66,9 @@ def extract_outcome(document: InboxDocument, data: bytes, program: str) -> Docum
     if isinstance(result, EvidenceDocument):
         return DocumentOutcome(document=document, status=DocumentStatus.EVIDENCE, kind=result.kind, evidence=result)
     kind = DocumentKind.PDF if data.startswith(b"%PDF") else DocumentKind.DOCX
+    sheet = round_sheet_of(result)
+    if sheet is not None:
+        return DocumentOutcome(document=document, status=DocumentStatus.LOADED, kind=kind, round_sheet=sheet)
     return DocumentOutcome(document=document, status=DocumentStatus.LOADED, kind=kind, form=result)
 
 
@@ -69,18 +86,40 @@ def validate_forms(forms: Sequence[SelfAssessment], program: str) -> dict[str, l
     return findings
 
 
-def ranking_from_warehouse(engine: Engine, program: str, year: int, block: str | None = None) -> list[RankedUnit]:
-    """Rank every unit whose current submission for `year` is valid, per block."""
+def ranking_from_warehouse(engine: Engine, program: str, year: int, block: str | None = None, cutoff: datetime | None = None) -> list[RankedUnit]:
+    """Rank every unit whose current submission for `year` is valid, per block, on final scores.
+
+    A criterion's final score is its latest round (council, explanation, appraisal, self-assessment).
+    """
     from publishing.ranking import UnitTotal, rank_units
-    from warehouse.queries import current_submissions
+    from warehouse.queries import current_submissions, final_scores
 
     framework = framework_for(program, year)
     registry = registry_for(program)
     if block is not None:
         framework.block(block)  # an unknown block is a clear error, not an empty ranking
+    leaves = {b.id: {c.code for c in b.leaves()} for b in framework.blocks}
+    finals = final_scores(engine, program, year, leaves, cutoff)
     totals = [
-        UnitTotal(block_id=s.block_id, unit_code=s.unit_code, unit_name=registry.get(s.unit_code).short_name, points=s.points)
-        for s in current_submissions(engine, program, year)
-        if s.status == "valid" and (block is None or s.block_id == block)
+        UnitTotal(
+            block_id=s.block_id,
+            unit_code=s.unit_code,
+            unit_name=registry.get(s.unit_code).short_name,
+            points=sum((f.points or Decimal(0) for f in finals[s.unit_code].values()), Decimal(0)),
+        )
+        for s in current_submissions(engine, program, year, cutoff)
+        if s.unit_code in finals and (block is None or s.block_id == block)
     ]
     return rank_units(framework, totals)
+
+
+def round_sheet_of(form: SelfAssessment) -> RoundSheet | None:
+    """A form whose score table has an appraisal column with values is an appraisal sheet, not a self-assessment."""
+    rows = [
+        RoundScore(code=r.code, points=r.appraisal_points, note=r.note, lineage=r.lineage)
+        for r in form.rows
+        if r.appraisal_points is not None
+    ]
+    if not rows:
+        return None
+    return RoundSheet(sha256=form.sha256, unit_code=form.unit_code, year=form.year, round=Round.APPRAISAL, rows=rows)

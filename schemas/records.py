@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Record(BaseModel):
@@ -16,6 +16,16 @@ class Record(BaseModel):
 class DocumentKind(StrEnum):
     DOCX = "docx"
     PDF = "pdf"
+    DOC = "doc"  # legacy Word 97-2003, read after LibreOffice converts it to .docx
+
+
+class TextLayer(StrEnum):
+    """Where a document's text came from, and whether it can be trusted letter for letter."""
+
+    NATIVE = "native"  # born-digital Unicode text
+    LEGACY_FONT = "legacy_font"  # TCVN3 (ABC) or VNI font glyphs, converted to Unicode
+    NO_DIACRITICS = "no_diacritics"  # Vietnamese without its diacritics: an OCR layer that lost them
+    OCR = "ocr"  # a scan read by parindex's OCR: see the rows' confidence
 
 
 class Lineage(Record):
@@ -51,6 +61,7 @@ class ReadDocument(Record):
     pages: int | None = None
     lines: list[str] = Field(default_factory=list)
     grids: list[Grid] = Field(default_factory=list)
+    text_layer: TextLayer = TextLayer.NATIVE
 
 
 class ScoreRow(Record):
@@ -66,6 +77,7 @@ class ScoreRow(Record):
     evidence: str = ""
     note: str = ""  # "Ghi chú": the unit's or the appraiser's comment
     confidence: float | None = None  # OCR only: the lowest confidence of the row's score cells
+    not_applicable: bool = False  # the score cell says "Không áp dụng" (not merely blank)
     lineage: Lineage
 
 
@@ -80,6 +92,7 @@ class SelfAssessment(Record):
     document_date: date | None = None
     rows: list[ScoreRow]
     stated_total: Decimal | None = None
+    text_layer: TextLayer = TextLayer.NATIVE
 
 
 class Severity(StrEnum):
@@ -124,6 +137,15 @@ class InboxDocument(Record):
         return self.path.rsplit("/", 1)[-1]
 
 
+class EvidenceRef(Record):
+    """A document cited by number: "Kế hoạch số 03/KH-HQĐNg ngày 05/01/2019" → 03/KH-HQĐNg, Kế hoạch, 2019-01-05."""
+
+    number: str  # canonical: plain hyphens, no spaces, a hyphen lost by extraction restored
+    kind: str | None = None  # the document kind written before "số", e.g. "Kế hoạch"
+    issued_on: date | None = None
+    text: str = ""  # the words it was read from
+
+
 class EvidenceDocument(Record):
     """A document of a package that holds no score table: evidence (tài liệu kiểm chứng)."""
 
@@ -131,10 +153,32 @@ class EvidenceDocument(Record):
     kind: DocumentKind
     pages: int | None = None
     text: str = ""  # the first lines, enough to find the document numbers it carries
+    document_number: str | None = None  # its own number, from its "Số: ..." line
+    document_date: date | None = None  # its signing date
+    references: list[EvidenceRef] = Field(default_factory=list)  # every document number it carries, its own first
+    text_layer: TextLayer = TextLayer.NATIVE
+
+
+class LinkStatus(StrEnum):
+    """Whether a score row's cited evidence was sent."""
+
+    FOUND = "found"  # an evidence file of the package is that document
+    MENTIONED = "mentioned"  # no file is that document, but one cites it
+    MISSING = "missing"  # no evidence file carries that number
+
+
+class EvidenceLink(Record):
+    """One reference of a score row's evidence cell, and the evidence file that carries it (if any)."""
+
+    criterion_code: str
+    reference: EvidenceRef
+    status: LinkStatus
+    evidence_sha256: str | None = None
+    lineage: Lineage  # the score row that cites it
 
 
 class RankedUnit(Record):
-    """One line of a block's ranking."""
+    """One line of a block's ranking: points out of the unit's applicable maximum, the index, rank and tier."""
 
     block_id: str
     block_name: str
@@ -143,6 +187,51 @@ class RankedUnit(Record):
     points: Decimal
     max_points: Decimal
     rank: int
+    # Omitted by older callers: the applicable maximum defaults to the block's, the index to points / it × 100.
+    applicable_max: Decimal = Decimal(0)
+    index: Decimal = Decimal(0)  # points / applicable_max × 100, two decimals (ROUND_HALF_UP)
+    tier: str | None = None  # the framework's band (xếp loại), None when it has none
+    field_indices: dict[str, Decimal] = Field(default_factory=dict)  # field (lĩnh vực) code → sub-index
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_index(cls, data: object) -> object:
+        if isinstance(data, dict) and "max_points" in data and "points" in data:
+            data = dict(data)
+            maximum = Decimal(str(data.get("applicable_max") or data["max_points"]))
+            data["applicable_max"] = maximum
+            if "index" not in data:
+                ratio = Decimal(str(data["points"])) * 100 / maximum if maximum else Decimal(0)
+                data["index"] = ratio.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return data
+
+
+class Round(StrEnum):
+    """The scoring rounds of a year, in order: a criterion's final score is its latest round."""
+
+    SELF = "self"  # tự đánh giá
+    APPRAISAL = "appraisal"  # thẩm định
+    EXPLANATION = "explanation"  # giải trình
+    COUNCIL = "council"  # hội đồng thẩm định: the final adjustments
+
+
+class RoundScore(Record):
+    """One criterion's score in a round after self-assessment, with the appraiser's or unit's note."""
+
+    code: str
+    points: Decimal | None = None
+    note: str = ""
+    lineage: Lineage
+
+
+class RoundSheet(Record):
+    """A document giving a unit's scores in a later round: an appraisal sheet, an explanation, a council sheet."""
+
+    sha256: str
+    unit_code: str
+    year: int
+    round: Round
+    rows: list[RoundScore]
 
 
 class DocumentOutcome(Record):
@@ -155,3 +244,4 @@ class DocumentOutcome(Record):
     message: str | None = None
     form: SelfAssessment | None = None
     evidence: EvidenceDocument | None = None
+    round_sheet: RoundSheet | None = None

@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 
 from schemas.framework import Framework, framework_for
 from schemas.units import UnitRegistry, registry_for
+from warehouse.db import make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -47,8 +48,10 @@ def _pg_schema_url() -> Iterator[str]:
         admin.dispose()
         raise RuntimeError(f"PostgreSQL at PARINDEX_TEST_PG_URL is not reachable: {exc}") from exc
     sep = "&" if "?" in PG_URL else "?"
+    url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
     try:
-        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+        make_engine(url, auto_migrate=True).dispose()  # as `parindex db upgrade` would
+        yield url
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-from warehouse.models import Base
+from warehouse import migrate
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -16,11 +16,19 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
-def make_engine(db_url: str) -> Engine:
-    """An engine for `db_url` with the schema in place. `postgresql://` means psycopg 3 (SQLAlchemy 2.1)."""
+def make_engine(db_url: str, *, auto_migrate: bool | None = None) -> Engine:
+    """An engine for `db_url` whose schema is the code's.
+
+    An embedded SQLite warehouse is migrated on the spot; a PostgreSQL one must have been upgraded
+    with `parindex db upgrade` (auto_migrate=True forces it, as tests do). `postgresql://` means psycopg 3.
+    """
     url = make_url(db_url)
+    embedded = url.get_backend_name() == "sqlite"
     engine = create_engine(url, pool_pre_ping=True)
-    if url.get_backend_name() == "sqlite":
+    if embedded:
         event.listen(engine, "connect", _sqlite_pragmas)
-    Base.metadata.create_all(engine)
+    if auto_migrate if auto_migrate is not None else embedded:
+        migrate.upgrade(engine)
+    else:
+        migrate.require_current(engine)
     return engine

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -10,9 +10,9 @@ from sqlalchemy import Engine, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from schemas.framework import Framework
-from schemas.records import DocumentOutcome, DocumentStatus, Finding, InboxDocument, Severity
+from schemas.records import DocumentOutcome, DocumentStatus, Finding, InboxDocument, RoundSheet, Severity
 from schemas.units import UnitRegistry
-from warehouse.models import Document, FindingRow, Score, Submission
+from warehouse.models import Document, FindingRow, Score, ScoreFact, Submission
 
 _BATCH = 500
 
@@ -137,10 +137,77 @@ def load_outcome(
         row = _document_row(session, outcome)
         session.add(row)
         session.flush()
-        if outcome.status is DocumentStatus.LOADED:
+        if outcome.round_sheet is not None:
+            session.add_all(_fact_rows(outcome.round_sheet, row, framework))
+        elif outcome.status is DocumentStatus.LOADED:
             if framework is None or registry is None:
                 raise ValueError("a loaded form needs its framework and the unit registry")
             submission = _submission_row(session, outcome, findings, framework, registry)
             submission.document_id = row.id
             session.add(submission)
+            session.flush()
+            _resolve_earlier_findings(session, submission)
         return row.id
+
+
+def _fact_rows(sheet: RoundSheet, document: Document, framework: Framework | None) -> list[ScoreFact]:
+    if framework is None:
+        raise ValueError("a round sheet needs its framework")
+    return [
+        ScoreFact(
+            program=framework.program,
+            year=sheet.year,
+            unit_code=sheet.unit_code,
+            criterion_code=r.code,
+            round=sheet.round.value,
+            points=r.points,
+            note=r.note,
+            document_id=document.id,
+            received_at=document.received_at,
+            page=r.lineage.page,
+            table_index=r.lineage.table,
+            row_index=r.lineage.row,
+        )
+        for r in sheet.rows
+    ]
+
+
+def _resolve_earlier_findings(session: Session, submission: Submission) -> None:
+    """Findings of the unit's earlier versions that the new version no longer has are resolved, not deleted."""
+    still = {(f.rule, f.criterion_code) for f in submission.findings}
+    earlier = session.scalars(
+        select(FindingRow)
+        .join(Submission, Submission.id == FindingRow.submission_id)
+        .where(
+            Submission.program == submission.program,
+            Submission.year == submission.year,
+            Submission.unit_code == submission.unit_code,
+            Submission.id != submission.id,
+            FindingRow.status == "open",
+        )
+    )
+    for finding in earlier:
+        if (finding.rule, finding.criterion_code) not in still:
+            finding.status, finding.resolved_by = "resolved", submission.id
+            finding.resolved_at = datetime.now(UTC).replace(tzinfo=None)
+
+
+def load_outcomes(
+    engine: Engine,
+    outcomes: Sequence[DocumentOutcome],
+    findings: Mapping[str, Sequence[Finding]],
+    registry: UnitRegistry,
+    framework_of: Callable[[int], Framework],
+) -> None:
+    """Load a batch of outcomes in order, each document in its own transaction, with the reference data they use."""
+    from warehouse.reference import sync_framework, sync_units
+
+    years = sorted({o.form.year if o.form else o.round_sheet.year for o in outcomes if o.form or o.round_sheet})
+    for year in years:
+        sync_framework(engine, framework_of(year))
+        sync_units(engine, registry, year)
+    for outcome in outcomes:
+        form, sheet = outcome.form, outcome.round_sheet
+        year = form.year if form else sheet.year if sheet else None
+        framework = framework_of(year) if year is not None else None
+        load_outcome(engine, outcome, findings.get(form.sha256, ()) if form else (), framework, registry)

@@ -65,7 +65,9 @@ class Submission(Base):
 
     document: Mapped[Document] = relationship()
     scores: Mapped[list[Score]] = relationship(back_populates="submission", cascade="all, delete-orphan")
-    findings: Mapped[list[FindingRow]] = relationship(back_populates="submission", cascade="all, delete-orphan")
+    findings: Mapped[list[FindingRow]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan", foreign_keys="FindingRow.submission_id"
+    )
 
 
 class Score(Base):
@@ -90,12 +92,15 @@ class Score(Base):
 
 
 class FindingRow(Base):
-    """A data-quality finding on a submission."""
+    """A data-quality finding on a submission. When a resubmission no longer has it, it is resolved, not deleted."""
 
     __tablename__ = "findings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | resolved
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
+    resolved_at: Mapped[datetime | None]
     rule: Mapped[str] = mapped_column(String(64))
     severity: Mapped[str] = mapped_column(String(16))
     criterion_code: Mapped[str | None] = mapped_column(String(32))
@@ -104,4 +109,119 @@ class FindingRow(Base):
     table_index: Mapped[int | None]
     row_index: Mapped[int | None]
 
-    submission: Mapped[Submission] = relationship(back_populates="findings")
+    submission: Mapped[Submission] = relationship(back_populates="findings", foreign_keys=[submission_id])
+
+
+class ScoreFact(Base):
+    """A criterion's score for a unit and year in a round after self-assessment, with the document it came from.
+
+    Rounds: appraisal (thẩm định), explanation (giải trình), council (hội đồng). The self-assessment
+    round lives in `scores`, per submission version. A criterion's final score is its latest round.
+    """
+
+    __tablename__ = "score_facts"
+    __table_args__ = (UniqueConstraint("program", "year", "unit_code", "criterion_code", "round", "document_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program: Mapped[str] = mapped_column(String(32))
+    year: Mapped[int]
+    unit_code: Mapped[str] = mapped_column(String(64))
+    criterion_code: Mapped[str] = mapped_column(String(32))
+    round: Mapped[str] = mapped_column(String(16))
+    points: Mapped[Decimal | None] = mapped_column(POINTS)
+    note: Mapped[str] = mapped_column(Text, default="")
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    received_at: Mapped[datetime]
+    page: Mapped[int | None]
+    table_index: Mapped[int | None]
+    row_index: Mapped[int | None]
+
+
+class PipelineLock(Base):
+    """A lock held in the database, so two runs at once cannot load the same inbox twice."""
+
+    __tablename__ = "pipeline_locks"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(256))  # host:pid:token
+    acquired_at: Mapped[datetime]
+
+
+class FrameworkVersion(Base):
+    """A framework file as loaded: program, year and a version that is the hash of its content."""
+
+    __tablename__ = "frameworks"
+    __table_args__ = (UniqueConstraint("program", "year", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program: Mapped[str] = mapped_column(String(32))
+    program_name: Mapped[str] = mapped_column(String(256))
+    year: Mapped[int]
+    version: Mapped[str] = mapped_column(String(64))
+    decision: Mapped[str | None] = mapped_column(String(64))
+    ranking: Mapped[str] = mapped_column(String(16))
+    loaded_at: Mapped[datetime]
+
+
+class BlockRow(Base):
+    """A block of a framework version."""
+
+    __tablename__ = "blocks"
+    __table_args__ = (UniqueConstraint("framework_id", "block_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    framework_id: Mapped[int] = mapped_column(ForeignKey("frameworks.id"))
+    block_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(256))
+    max_points: Mapped[Decimal] = mapped_column(POINTS)
+
+
+class CriterionRow(Base):
+    """A node of a framework version's criteria tree."""
+
+    __tablename__ = "criteria"
+    __table_args__ = (UniqueConstraint("framework_id", "block_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    framework_id: Mapped[int] = mapped_column(ForeignKey("frameworks.id"))
+    block_id: Mapped[str] = mapped_column(String(64))
+    code: Mapped[str] = mapped_column(String(32))
+    parent_code: Mapped[str | None] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(Text)
+    max_points: Mapped[Decimal] = mapped_column(POINTS)
+    step: Mapped[Decimal] = mapped_column(POINTS)
+    is_leaf: Mapped[bool]
+
+
+class UnitRow(Base):
+    """A scored unit of a program."""
+
+    __tablename__ = "units"
+    __table_args__ = (UniqueConstraint("program", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program: Mapped[str] = mapped_column(String(32))
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(256))
+    short_name: Mapped[str] = mapped_column(String(256))
+
+
+class UnitAlias(Base):
+    __tablename__ = "unit_aliases"
+    __table_args__ = (UniqueConstraint("unit_id", "alias"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    alias: Mapped[str] = mapped_column(String(256))
+
+
+class UnitMembership(Base):
+    """Which block a unit is ranked in for a year (units merge and split over the years)."""
+
+    __tablename__ = "unit_memberships"
+    __table_args__ = (UniqueConstraint("unit_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    year: Mapped[int]
+    block_id: Mapped[str] = mapped_column(String(64))

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from warehouse.models import Document, FindingRow, Submission
+from warehouse.models import Document, FindingRow, Score, ScoreFact, Submission
 
 
 @dataclass(frozen=True)
@@ -26,8 +26,14 @@ class CurrentSubmission:
     errors: int
 
 
-def current_submissions(engine: Engine, program: str, year: int) -> list[CurrentSubmission]:
-    """The latest submission (by received time, then version) of every unit for `program` and `year`."""
+def current_submissions(engine: Engine, program: str, year: int, cutoff: datetime | None = None) -> list[CurrentSubmission]:
+    """The latest submission (by received time, then version) of every unit for `program` and `year`.
+
+    With a cut-off, only submissions received by then count: a later resubmission is kept but not current.
+    """
+    window = [Submission.program == program, Submission.year == year]
+    if cutoff is not None:
+        window.append(Submission.received_at <= cutoff)
     ranked = (
         select(
             Submission.id,
@@ -35,12 +41,12 @@ def current_submissions(engine: Engine, program: str, year: int) -> list[Current
             .over(partition_by=Submission.unit_code, order_by=(Submission.received_at.desc(), Submission.version.desc()))
             .label("recency"),
         )
-        .where(Submission.program == program, Submission.year == year)
+        .where(*window)
         .subquery()
     )
     errors = (
         select(FindingRow.submission_id, func.count().label("errors"))
-        .where(FindingRow.severity == "error")
+        .where(FindingRow.severity == "error", FindingRow.status == "open")
         .group_by(FindingRow.submission_id)
         .subquery()
     )
@@ -88,3 +94,88 @@ def findings_of(engine: Engine, submission_id: int) -> list[FindingRow]:
     with Session(engine) as session:
         rows = session.scalars(select(FindingRow).where(FindingRow.submission_id == submission_id).order_by(FindingRow.id))
         return list(rows)
+
+
+ROUND_ORDER = {"self": 0, "appraisal": 1, "explanation": 2, "council": 3}
+
+
+@dataclass(frozen=True)
+class FinalScore:
+    """A criterion's final score: the value of its latest round, and which round that was."""
+
+    code: str
+    points: Decimal | None
+    round: str
+
+
+def final_scores(engine: Engine, program: str, year: int, leaves: dict[str, set[str]], cutoff: datetime | None = None) -> dict[str, dict[str, FinalScore]]:
+    """Per unit with a current valid submission, every leaf criterion's final score.
+
+    `leaves` maps a block id to its leaf codes. Self scores come from the current submission; a later
+    round's fact (the latest document of the latest round) replaces them.
+    """
+    current = {s.unit_code: s for s in current_submissions(engine, program, year, cutoff) if s.status == "valid"}
+    finals: dict[str, dict[str, FinalScore]] = {u: {} for u in current}
+    with Session(engine) as session:
+        rows = session.execute(
+            select(Submission.unit_code, Score.criterion_code, Score.self_points)
+            .join(Score, Score.submission_id == Submission.id)
+            .where(Submission.id.in_([s.submission_id for s in current.values()]), Score.is_leaf.is_(True))
+        )
+        for unit, code, points in rows:
+            finals[unit].setdefault(code, FinalScore(code, points, "self"))
+        facts = select(ScoreFact).where(ScoreFact.program == program, ScoreFact.year == year)
+        if cutoff is not None:
+            facts = facts.where(ScoreFact.received_at <= cutoff)
+        ordered = sorted(session.scalars(facts), key=lambda f: (ROUND_ORDER[f.round], f.received_at, f.id))
+    for fact in ordered:  # later rounds and later documents overwrite earlier ones
+        if fact.unit_code in finals and fact.criterion_code in leaves.get(current[fact.unit_code].block_id, set()):
+            finals[fact.unit_code][fact.criterion_code] = FinalScore(fact.criterion_code, fact.points, fact.round)
+    return finals
+
+
+@dataclass(frozen=True)
+class LineageEntry:
+    """One value a criterion had: in which round, from which document, where in it."""
+
+    criterion_code: str
+    round: str
+    points: Decimal | None
+    current: bool
+    document_path: str
+    sha256: str
+    page: int | None
+    row: int | None
+    note: str
+    received_at: datetime
+
+
+def lineage(engine: Engine, program: str, year: int, unit_code: str, criterion: str | None = None) -> list[LineageEntry]:
+    """Every value each criterion of a unit had, round by round, with the document it came from."""
+    current_ids = {s.submission_id for s in current_submissions(engine, program, year) if s.unit_code == unit_code}
+    entries: list[LineageEntry] = []
+    with Session(engine) as session:
+        selfs = (
+            select(Score, Submission.id, Submission.version, Document)
+            .join(Submission, Submission.id == Score.submission_id)
+            .join(Document, Document.id == Submission.document_id)
+            .where(Submission.program == program, Submission.year == year, Submission.unit_code == unit_code)
+        )
+        facts = (
+            select(ScoreFact, Document)
+            .join(Document, Document.id == ScoreFact.document_id)
+            .where(ScoreFact.program == program, ScoreFact.year == year, ScoreFact.unit_code == unit_code)
+        )
+        if criterion is not None:
+            selfs = selfs.where(Score.criterion_code == criterion)
+            facts = facts.where(ScoreFact.criterion_code == criterion)
+        for score, submission_id, version, doc in session.execute(selfs):
+            entries.append(
+                LineageEntry(score.criterion_code, "self", score.self_points, submission_id in current_ids, doc.path, doc.sha256, score.page, score.row_index, f"version {version}", doc.received_at)
+            )
+        for fact, doc in session.execute(facts):
+            entries.append(LineageEntry(fact.criterion_code, fact.round, fact.points, True, doc.path, doc.sha256, fact.page, fact.row_index, fact.note, doc.received_at))
+    def code_key(code: str) -> tuple[int, ...]:
+        return tuple(int(p) if p.isdigit() else 0 for p in code.split("."))
+
+    return sorted(entries, key=lambda e: (code_key(e.criterion_code), ROUND_ORDER[e.round], e.received_at))

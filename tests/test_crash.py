@@ -1,0 +1,48 @@
+"""A loader killed in the middle leaves no partial submission, and the next run completes the load."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tests.conftest import ROOT
+from tests.crash_loader import outcomes
+from warehouse.db import make_engine
+from warehouse.load import load_outcomes
+from warehouse.models import Document, Score, Submission
+
+COUNT = 120
+
+
+def _state(engine) -> tuple[int, int, list[int]]:
+    with Session(engine) as s:
+        documents = s.scalar(select(func.count()).select_from(Document))
+        submissions = s.scalar(select(func.count()).select_from(Submission))
+        per_submission = s.scalars(select(func.count(Score.id)).join(Submission).group_by(Submission.id)).all()
+    return documents, submissions, list(per_submission)
+
+
+def test_kill_mid_load_leaves_whole_submissions_and_the_next_run_completes(db_url, framework, registry):
+    engine = make_engine(db_url, auto_migrate=True)
+    loader = subprocess.Popen([sys.executable, "-m", "tests.crash_loader", db_url, str(COUNT)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert loader.stdout is not None and loader.stdout.readline().strip() == "ready"
+    deadline = time.monotonic() + 60
+    while _state(engine)[1] < 5 and time.monotonic() < deadline and loader.poll() is None:
+        time.sleep(0.02)
+    loader.send_signal(signal.SIGKILL)
+    loader.wait(timeout=30)
+
+    documents, submissions, scores = _state(engine)
+    assert 5 <= submissions < COUNT, "the kill must land in the middle of the load"
+    assert documents == submissions  # a document is recorded together with its submission, or not at all
+    assert set(scores) == {50}  # no submission lost part of its scores
+
+    load_outcomes(engine, outcomes(COUNT), {}, registry, lambda _year: framework)
+    assert _state(engine) == (COUNT, COUNT, [50] * COUNT)
+    load_outcomes(engine, outcomes(COUNT), {}, registry, lambda _year: framework)
+    assert _state(engine)[:2] == (COUNT, COUNT)  # reloading writes nothing
