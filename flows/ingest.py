@@ -10,6 +10,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel
 
+from flows.runners import task_runner
 from parindex import inbox as inbox_files
 from parindex import pipeline
 from parindex.settings import Settings, redact
@@ -33,10 +34,23 @@ class IngestSummary(BaseModel):
 # ---------------------------------------------------------------- discover
 
 
+@task(cache_policy=NO_CACHE, **DB_RETRIES)
+def known_files(db_url: str) -> dict[str, tuple[int, float]]:
+    """Size and mtime of every file the warehouse has recorded."""
+    from warehouse.db import make_engine
+    from warehouse.load import known_files as recorded
+
+    engine = make_engine(db_url)
+    try:
+        return recorded(engine)
+    finally:
+        engine.dispose()
+
+
 @task(retries=2, retry_delay_seconds=[1, 5])
-def discover(inbox: str) -> list[InboxDocument]:
-    """Every file of the inbox with its content hash."""
-    return inbox_files.discover(Path(inbox))
+def discover(inbox: str, known: dict[str, tuple[int, float]]) -> tuple[list[InboxDocument], int]:
+    """The inbox's files that may be new, with their content hash; files unchanged in size and mtime are not read."""
+    return inbox_files.fingerprint(Path(inbox), inbox_files.scan(Path(inbox)), known)
 
 
 @task(cache_policy=NO_CACHE, **DB_RETRIES)
@@ -105,26 +119,27 @@ def report(summary: IngestSummary) -> None:
 # ---------------------------------------------------------------- flow
 
 
-@flow(name="ingest", log_prints=False)
+@flow(name="ingest", task_runner=task_runner())
 def ingest(inbox: str, program: str = "tchq", db_url: str | None = None) -> IngestSummary:
     """Bring every new inbox file into the warehouse with a recorded status."""
     logger = get_run_logger()
     db_url = db_url or Settings().db_url
     logger.info("ingesting %s into %s", inbox, redact(db_url))
 
-    documents = discover(inbox)
-    known, known_shas = known_in_warehouse(db_url, documents)
+    documents, untouched = discover(inbox, known_files(db_url))
+    known, known_shas = known_in_warehouse(db_url, documents) if documents else (set(), set())
     to_read, duplicates = pipeline.split_new(documents, known, known_shas)
 
     outcomes = list(extract.map(unmapped(inbox), to_read, unmapped(program)).result()) if to_read else []
     outcomes += [DocumentOutcome(document=d, status=DocumentStatus.DUPLICATE) for d in duplicates]
     forms = [o.form for o in outcomes if o.form is not None]
     findings = validate(forms, program) if forms else {}
-    load(db_url, outcomes, findings, program)
+    if outcomes:
+        load(db_url, outcomes, findings, program)
 
     summary = IngestSummary(
-        seen=len(documents),
-        unchanged=len(documents) - len(to_read) - len(duplicates),
+        seen=len(documents) + untouched,
+        unchanged=untouched + len(documents) - len(to_read) - len(duplicates),
         statuses=dict(Counter(o.status.value for o in outcomes)),
         invalid_submissions=sum(1 for f in forms if any(x.severity == "error" for x in findings.get(f.sha256, []))),
         outcomes=[

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from schemas.records import InboxDocument
 
 _CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class InboxFile:
+    """A file of the inbox before its content is read: where it is, its size and modification time."""
+
+    path: str
+    package: str
+    size: int
+    mtime: float
 
 
 def sha256_of(path: Path) -> str:
@@ -18,8 +30,8 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def discover(inbox: Path) -> list[InboxDocument]:
-    """Every regular file below `inbox` (hidden files skipped), in a stable order.
+def scan(inbox: Path) -> list[InboxFile]:
+    """Every regular file below `inbox` (hidden files and links skipped), in a stable order, without reading it.
 
     A file's package is its first folder under the inbox: a unit sends one folder with its form
     and evidence; a file at the top level is a package of its own.
@@ -32,13 +44,27 @@ def discover(inbox: Path) -> list[InboxDocument]:
         if path.is_symlink() or not path.is_file() or any(part.startswith(".") for part in relative.parts):
             continue
         stat = path.stat()
-        found.append(
-            InboxDocument(
-                path=relative.as_posix(),
-                package=relative.parts[0] if len(relative.parts) > 1 else relative.as_posix(),
-                size=stat.st_size,
-                mtime=stat.st_mtime,
-                sha256=sha256_of(path),
-            )
-        )
+        package = relative.parts[0] if len(relative.parts) > 1 else relative.as_posix()
+        found.append(InboxFile(relative.as_posix(), package, stat.st_size, stat.st_mtime))
     return found
+
+
+def fingerprint(inbox: Path, files: list[InboxFile], known: Mapping[str, tuple[int, float]] | None = None) -> tuple[list[InboxDocument], int]:
+    """Hash the files that may have changed; a file whose path, size and mtime are known is skipped unread.
+
+    Returns the hashed documents and how many files were skipped that way.
+    """
+    known = known or {}
+    documents, skipped = [], 0
+    for f in files:
+        seen = known.get(f.path)
+        if seen is not None and seen[0] == f.size and abs(seen[1] - f.mtime) < 1e-6:
+            skipped += 1
+            continue
+        documents.append(InboxDocument(path=f.path, package=f.package, size=f.size, mtime=f.mtime, sha256=sha256_of(inbox / f.path)))
+    return documents, skipped
+
+
+def discover(inbox: Path) -> list[InboxDocument]:
+    """Every file of the inbox with its content hash."""
+    return fingerprint(inbox, scan(inbox))[0]

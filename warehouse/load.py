@@ -33,6 +33,13 @@ def known_documents(engine: Engine, documents: Sequence[InboxDocument]) -> set[t
     return known
 
 
+def known_files(engine: Engine) -> dict[str, tuple[int, float]]:
+    """Size and mtime of every recorded path (its latest record): files unchanged since are not read again."""
+    with Session(engine) as session:
+        rows = session.execute(select(Document.path, Document.size, Document.mtime).where(Document.mtime.is_not(None)).order_by(Document.id))
+        return {path: (size, mtime) for path, size, mtime in rows}
+
+
 def known_contents(engine: Engine, shas: Iterable[str]) -> set[str]:
     """The content hashes among `shas` that some already loaded document has."""
     wanted = sorted(set(shas))
@@ -60,6 +67,7 @@ def _document_row(session: Session, outcome: DocumentOutcome) -> Document:
         reason=outcome.reason,
         message=outcome.message,
         duplicate_of=duplicate_of,
+        mtime=doc.mtime,
         received_at=_utc(doc.mtime),
         ingested_at=datetime.now(UTC).replace(tzinfo=None),
     )

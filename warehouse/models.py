@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, MetaData, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, MetaData, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 POINTS = Numeric(8, 2)
@@ -39,6 +39,7 @@ class Document(Base):
     reason: Mapped[str | None] = mapped_column(String(32))
     message: Mapped[str | None] = mapped_column(Text)
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    mtime: Mapped[float | None] = mapped_column(Float(precision=53))  # the file's, to skip it unread next time
     received_at: Mapped[datetime]
     ingested_at: Mapped[datetime]
 

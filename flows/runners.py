@@ -1,0 +1,34 @@
+"""Where extraction tasks run, chosen by PARINDEX_TASK_RUNNER: threads, local processes, or a Dask cluster."""
+
+from __future__ import annotations
+
+import os
+
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+
+from parindex.errors import ConfigurationError
+
+RUNNERS = ("thread", "process", "dask")
+
+
+def task_runner(kind: str | None = None) -> TaskRunner:  # type: ignore[type-arg]
+    """The task runner named by `kind` or $PARINDEX_TASK_RUNNER (default: thread).
+
+    - thread: one process; fine for Word forms and small inboxes (pdfplumber holds the GIL).
+    - process: one worker process per core ($PARINDEX_WORKERS), for PDF-heavy inboxes on one machine.
+    - dask: a Dask cluster at $PARINDEX_DASK_ADDRESS, or a local one when it is unset.
+    """
+    kind = kind or os.environ.get("PARINDEX_TASK_RUNNER", "thread")
+    workers = int(os.environ.get("PARINDEX_WORKERS", "0")) or os.cpu_count() or 1
+    if kind == "thread":
+        return ThreadPoolTaskRunner(max_workers=workers)
+    if kind == "process":
+        return ProcessPoolTaskRunner(max_workers=workers)
+    if kind == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        address = os.environ.get("PARINDEX_DASK_ADDRESS")
+        if address:
+            return DaskTaskRunner(address=address)
+        return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True})
+    raise ConfigurationError(f"PARINDEX_TASK_RUNNER must be one of {', '.join(RUNNERS)}, not {kind!r}")
