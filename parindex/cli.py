@@ -236,6 +236,15 @@ def template(
     typer.echo(f"wrote {output}")
 
 
+@app.command()
+def serve() -> None:
+    """Serve the deployments of prefect.yaml from this process (nightly ingest, manual publish) until stopped."""
+    _quiet_prefect()
+    from flows.serve import serve_all
+
+    serve_all()
+
+
 db_app = typer.Typer(help="Warehouse schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 

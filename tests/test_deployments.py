@@ -30,3 +30,16 @@ def test_nightly_ingest_runs_at_one_in_vietnam_and_never_overlaps():
     assert nightly["concurrency_limit"] == {"limit": 1, "collision_strategy": "CANCEL_NEW"}
     publish = next(d for d in DEPLOYMENTS if d["name"] == "manual-publish")
     assert "schedules" not in publish
+
+
+def test_serve_offers_the_same_deployments_as_prefect_yaml():
+    from flows.serve import deployments
+
+    served = {d.name: d for d in deployments()}
+    assert set(served) == {d["name"] for d in DEPLOYMENTS}
+    nightly = served["nightly-ingest"]
+    schedule = nightly.schedules[0].schedule
+    assert (schedule.cron, schedule.timezone) == ("0 1 * * *", "Asia/Ho_Chi_Minh")
+    assert nightly.concurrency_limit == 1 and nightly.concurrency_options.collision_strategy.value == "CANCEL_NEW"
+    assert served["manual-publish"].schedules == [] or not served["manual-publish"].schedules
+    assert nightly.parameters == {"inbox": "inbox", "program": "tchq"}
