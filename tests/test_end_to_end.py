@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import docx
 import pytest
-from prefect.testing.utilities import prefect_test_harness
 
 from flows.ingest import ingest
 from flows.publish import publish
@@ -23,12 +22,6 @@ PUBLISHED_2019 = {  # provincial block, Decision 3751/QĐ-TCHQ
     4: ("87,5", {"Cần Thơ", "Hà Tĩnh", "Lạng Sơn", "Quảng Bình", "Quảng Ngãi", "Tây Ninh"}),
     5: ("87", {"Bà Rịa - Vũng Tàu", "Hà Nam Ninh", "Kiên Giang", "Long An"}),
 }
-
-
-@pytest.fixture(scope="module")
-def prefect_server():
-    with prefect_test_harness(server_startup_timeout=90):
-        yield
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,47 @@
+"""Extraction on the parallel task runners: local processes, and a Dask LocalCluster."""
+
+from __future__ import annotations
+
+import pytest
+from prefect import flow, unmapped
+
+from flows.ingest import extract
+from flows.runners import task_runner
+from parindex.errors import ConfigurationError
+from parindex.inbox import discover
+from samples.generate import generate_inbox
+from schemas.records import DocumentStatus
+
+pytestmark = pytest.mark.prefect
+
+
+@pytest.fixture(scope="module")
+def small_inbox(tmp_path_factory):
+    inbox = tmp_path_factory.mktemp("inbox")
+    generate_inbox(inbox, program="tchq", year=2019)
+    return inbox
+
+
+def _extract_all(runner_kind: str, inbox, documents):  # type: ignore[no-untyped-def]
+    @flow(task_runner=task_runner(runner_kind))
+    def extract_only(inbox: str, documents: list) -> list:  # type: ignore[type-arg]
+        return list(extract.map(unmapped(inbox), documents, unmapped("tchq")).result())
+
+    return extract_only(str(inbox), documents)
+
+
+@pytest.mark.parametrize("kind", ["process", "dask"])
+def test_parallel_runners_extract_like_the_thread_runner(kind, small_inbox, monkeypatch, prefect_server, framework):
+    monkeypatch.setenv("PARINDEX_WORKERS", "2")
+    documents = [d for d in discover(small_inbox) if d.package in {"hq-da-nang", "hq-dong-nai", "vu-phap-che"}]
+    outcomes = _extract_all(kind, small_inbox, documents)
+    assert [o.document.path for o in outcomes] == [d.path for d in documents]
+    forms = {o.form.unit_code: o.form for o in outcomes if o.status is DocumentStatus.LOADED}
+    assert set(forms) == {"hq-da-nang", "hq-dong-nai", "vu-phap-che"}
+    leaves = {c.code for c in framework.block("cuc-hq-tinh").leaves()}
+    assert sum(r.self_points for r in forms["hq-da-nang"].rows if r.code in leaves) == 89
+
+
+def test_an_unknown_runner_is_a_clear_error():
+    with pytest.raises(ConfigurationError, match="PARINDEX_TASK_RUNNER must be one of thread, process, dask, not 'gpu'"):
+        task_runner("gpu")
