@@ -10,7 +10,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel
 
-from flows.runners import task_runner
+from flows.runners import db_retry_options, task_runner
 from parindex import inbox as inbox_files
 from parindex import pipeline
 from parindex.settings import Settings, redact
@@ -18,7 +18,7 @@ from schemas.framework import framework_for
 from schemas.records import DocumentOutcome, DocumentStatus, Finding, InboxDocument, SelfAssessment
 from schemas.units import registry_for
 
-DB_RETRIES = {"retries": 3, "retry_delay_seconds": [2, 10, 30]}
+DB = {"cache_policy": NO_CACHE, **db_retry_options()}  # the warehouse comes from $PARINDEX_DB_URL, never a parameter
 
 
 class IngestSummary(BaseModel):
@@ -34,17 +34,14 @@ class IngestSummary(BaseModel):
 # ---------------------------------------------------------------- discover
 
 
-@task(cache_policy=NO_CACHE, **DB_RETRIES)
-def known_files(db_url: str) -> dict[str, tuple[int, float]]:
+@task(**DB)
+def known_files() -> dict[str, tuple[int, float]]:
     """Size and mtime of every file the warehouse has recorded."""
-    from warehouse.db import make_engine
+    from warehouse.db import warehouse
     from warehouse.load import known_files as recorded
 
-    engine = make_engine(db_url)
-    try:
+    with warehouse() as engine:
         return recorded(engine)
-    finally:
-        engine.dispose()
 
 
 @task(retries=2, retry_delay_seconds=[1, 5])
@@ -53,17 +50,14 @@ def discover(inbox: str, known: dict[str, tuple[int, float]]) -> tuple[list[Inbo
     return inbox_files.fingerprint(Path(inbox), inbox_files.scan(Path(inbox)), known)
 
 
-@task(cache_policy=NO_CACHE, **DB_RETRIES)
-def known_in_warehouse(db_url: str, documents: list[InboxDocument]) -> tuple[set[tuple[str, str]], set[str]]:
+@task(**DB)
+def known_in_warehouse(documents: list[InboxDocument]) -> tuple[set[tuple[str, str]], set[str]]:
     """Which (path, content) pairs and which contents the warehouse already holds."""
-    from warehouse.db import make_engine
+    from warehouse.db import warehouse
     from warehouse.load import known_contents, known_documents
 
-    engine = make_engine(db_url)
-    try:
+    with warehouse() as engine:
         return known_documents(engine, documents), known_contents(engine, (d.sha256 for d in documents))
-    finally:
-        engine.dispose()
 
 
 # ---------------------------------------------------------------- extract and validate
@@ -85,19 +79,15 @@ def validate(forms: list[SelfAssessment], program: str) -> dict[str, list[Findin
 # ---------------------------------------------------------------- load
 
 
-@task(cache_policy=NO_CACHE, **DB_RETRIES)
-def load(db_url: str, outcomes: list[DocumentOutcome], findings: dict[str, list[Finding]], program: str) -> None:
-    """Write every outcome, one transaction per document."""
-    from warehouse.db import make_engine
+@task(**DB)
+def load(outcomes: list[DocumentOutcome], findings: dict[str, list[Finding]], program: str) -> None:
+    """Write every outcome, one transaction per document, under the warehouse's ingest lock."""
+    from warehouse.db import warehouse
     from warehouse.load import load_outcomes
     from warehouse.lock import warehouse_lock
 
-    engine = make_engine(db_url)
-    try:
-        with warehouse_lock(engine, "ingest"):
-            load_outcomes(engine, outcomes, findings, registry_for(program), lambda year: framework_for(program, year))
-    finally:
-        engine.dispose()
+    with warehouse() as engine, warehouse_lock(engine, "ingest"):
+        load_outcomes(engine, outcomes, findings, registry_for(program), lambda year: framework_for(program, year))
 
 
 @task
@@ -120,14 +110,13 @@ def report(summary: IngestSummary) -> None:
 
 
 @flow(name="ingest", task_runner=task_runner())
-def ingest(inbox: str, program: str = "tchq", db_url: str | None = None) -> IngestSummary:
-    """Bring every new inbox file into the warehouse with a recorded status."""
+def ingest(inbox: str, program: str = "tchq") -> IngestSummary:
+    """Bring every new inbox file into the warehouse ($PARINDEX_DB_URL) with a recorded status."""
     logger = get_run_logger()
-    db_url = db_url or Settings().db_url
-    logger.info("ingesting %s into %s", inbox, redact(db_url))
+    logger.info("ingesting %s into %s", inbox, redact(Settings().db_url))
 
-    documents, untouched = discover(inbox, known_files(db_url))
-    known, known_shas = known_in_warehouse(db_url, documents) if documents else (set(), set())
+    documents, untouched = discover(inbox, known_files())
+    known, known_shas = known_in_warehouse(documents) if documents else (set(), set())
     to_read, duplicates = pipeline.split_new(documents, known, known_shas)
 
     outcomes = list(extract.map(unmapped(inbox), to_read, unmapped(program)).result()) if to_read else []
@@ -135,7 +124,7 @@ def ingest(inbox: str, program: str = "tchq", db_url: str | None = None) -> Inge
     forms = [o.form for o in outcomes if o.form is not None]
     findings = validate(forms, program) if forms else {}
     if outcomes:
-        load(db_url, outcomes, findings, program)
+        load(outcomes, findings, program)
 
     summary = IngestSummary(
         seen=len(documents) + untouched,

@@ -11,7 +11,7 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel
 
 from parindex import pipeline
-from parindex.settings import Settings
+from flows.runners import db_retry_options
 from schemas.framework import framework_for
 from schemas.records import RankedUnit
 
@@ -24,16 +24,13 @@ class Publication(BaseModel):
     decision_path: str
 
 
-@task(cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 10, 30])
-def rank(db_url: str, program: str, year: int, block: str | None) -> list[RankedUnit]:
-    """Rank units on their current valid submissions."""
-    from warehouse.db import make_engine
+@task(cache_policy=NO_CACHE, **db_retry_options())
+def rank(program: str, year: int, block: str | None) -> list[RankedUnit]:
+    """Rank units on their current valid submissions' final scores."""
+    from warehouse.db import warehouse
 
-    engine = make_engine(db_url)
-    try:
+    with warehouse() as engine:
         return pipeline.ranking_from_warehouse(engine, program, year, block)
-    finally:
-        engine.dispose()
 
 
 @task(retries=2, retry_delay_seconds=[1, 5])
@@ -61,12 +58,10 @@ def publish(
     decision_no: str | None = None,
     signed_on: date | None = None,
     out_dir: str = "out",
-    db_url: str | None = None,
 ) -> Publication:
-    """Rank every block on the warehouse's current valid submissions and write the decision."""
+    """Rank every block on the warehouse's ($PARINDEX_DB_URL) current valid submissions and write the decision."""
     logger = get_run_logger()
-    db_url = db_url or Settings().db_url
-    ranking = rank(db_url, program, year, block)
+    ranking = rank(program, year, block)
     path = write_decision(program, year, ranking, out_dir, decision_no, signed_on)
     report(ranking)
     logger.info("published %s units of %s; decision at %s", len(ranking), year, path)

@@ -32,3 +32,13 @@ def task_runner(kind: str | None = None) -> TaskRunner:  # type: ignore[type-arg
             return DaskTaskRunner(address=address)
         return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True})
     raise ConfigurationError(f"PARINDEX_TASK_RUNNER must be one of {', '.join(RUNNERS)}, not {kind!r}")
+
+
+def db_retry_options() -> dict[str, object]:
+    """Retries for tasks that touch the warehouse: transient I/O only; delays from $PARINDEX_DB_RETRY_DELAYS."""
+    text = os.environ.get("PARINDEX_DB_RETRY_DELAYS", "2,10,30")
+    try:
+        delays = [float(d) for d in text.split(",") if d.strip()]
+    except ValueError as exc:
+        raise ConfigurationError(f"PARINDEX_DB_RETRY_DELAYS must be seconds separated by commas, not {text!r}") from exc
+    return {"retries": len(delays), "retry_delay_seconds": delays or 0}

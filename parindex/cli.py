@@ -51,6 +51,12 @@ def _settings(db: str | None, program: str = "tchq") -> Settings:
         raise typer.BadParameter(str(exc)) from exc
 
 
+def _for_flows(settings: Settings) -> None:
+    """Flows take the warehouse from the environment, so its URL (and password) is never a run parameter."""
+    os.environ["PARINDEX_DB_URL"] = settings.db_url
+    _quiet_prefect()
+
+
 def _quiet_prefect() -> None:
     """Offline and quiet by default: no analytics, warnings only, unless the user set otherwise."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -79,10 +85,10 @@ def ingest(
 ) -> None:
     """Ingest every new file of an inbox: extract, validate, load. Years come from the documents."""
     settings = _settings(db, program)
-    _quiet_prefect()
+    _for_flows(settings)
     from flows.ingest import ingest as ingest_flow
 
-    summary = ingest_flow(inbox=str(inbox), program=settings.program, db_url=settings.db_url)
+    summary = ingest_flow(inbox=str(inbox), program=settings.program)
     typer.echo(f"{summary.seen} files: {summary.unchanged} unchanged, " + ", ".join(f"{v} {k}" for k, v in sorted(summary.statuses.items())))
     for row in summary.outcomes:
         if row["status"] == "rejected":
@@ -102,12 +108,12 @@ def publish(
     """Rank every block on current valid submissions and write the decision document."""
     settings = _settings(db, program)
     when = _parse_date(signed_on)
-    _quiet_prefect()
+    _for_flows(settings)
     from flows.publish import publish as publish_flow
     from publishing.exports import ranking_table
 
     publication = publish_flow(
-        year=year, program=settings.program, block=block, decision_no=decision_no, signed_on=when, out_dir=str(out), db_url=settings.db_url
+        year=year, program=settings.program, block=block, decision_no=decision_no, signed_on=when, out_dir=str(out)
     )
     typer.echo(ranking_table(publication.ranking))
     typer.echo(f"decision: {publication.decision_path}")
@@ -120,7 +126,7 @@ def demo(
 ) -> None:
     """Generate the 2019 sample inbox, ingest it and publish the ranking decision."""
     settings = _settings(db)
-    _quiet_prefect()
+    _for_flows(settings)
     from flows.ingest import ingest as ingest_flow
     from flows.publish import publish as publish_flow
     from publishing.exports import ranking_table
@@ -129,9 +135,9 @@ def demo(
     inbox = workdir / "inbox"
     files = generate_inbox(inbox, program=settings.program, year=2019)
     typer.echo(f"sample inbox: {len(files)} files in {inbox}")
-    summary = ingest_flow(inbox=str(inbox), program=settings.program, db_url=settings.db_url)
+    summary = ingest_flow(inbox=str(inbox), program=settings.program)
     typer.echo(f"ingested: {summary.unchanged} unchanged, " + ", ".join(f"{v} {k}" for k, v in sorted(summary.statuses.items())))
-    publication = publish_flow(year=2019, program=settings.program, out_dir=str(workdir / "out"), db_url=settings.db_url, decision_no="3751/QĐ-TCHQ")
+    publication = publish_flow(year=2019, program=settings.program, out_dir=str(workdir / "out"), decision_no="3751/QĐ-TCHQ")
     typer.echo(ranking_table(publication.ranking))
     typer.echo(f"decision: {publication.decision_path}")
 

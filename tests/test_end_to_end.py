@@ -29,17 +29,17 @@ def sample_inbox(tmp_path_factory):
     return generate_inbox(tmp_path_factory.mktemp("inbox"), program="tchq", year=2019)[0].parent.parent
 
 
-def test_sample_inbox_to_published_decision(prefect_server, sample_inbox, tmp_path, registry):
-    db_url = f"sqlite:///{tmp_path / 'warehouse.db'}"
-    first = ingest(inbox=str(sample_inbox), db_url=db_url)
+def test_sample_inbox_to_published_decision(prefect_server, sample_inbox, tmp_path, registry, monkeypatch):
+    monkeypatch.setenv("PARINDEX_DB_URL", f"sqlite:///{tmp_path / 'warehouse.db'}")
+    first = ingest(inbox=str(sample_inbox))
     assert first.statuses.get("loaded") == len(registry.units)
     assert first.statuses.get("rejected", 0) == 0, first.outcomes
     assert first.statuses["evidence"] > 0 and first.invalid_submissions == 0
 
-    again = ingest(inbox=str(sample_inbox), db_url=db_url)
+    again = ingest(inbox=str(sample_inbox))
     assert (again.unchanged, again.statuses) == (first.seen, {})
 
-    publication = publish(year=2019, db_url=db_url, out_dir=str(tmp_path / "out"), decision_no="3751/QĐ-TCHQ")
+    publication = publish(year=2019, out_dir=str(tmp_path / "out"), decision_no="3751/QĐ-TCHQ")
     provincial = [r for r in publication.ranking if r.block_id == "cuc-hq-tinh"]
     assert len(provincial) == 35 and all(r.max_points == Decimal(90) for r in provincial)
     for rank, (points, names) in PUBLISHED_2019.items():
@@ -55,15 +55,15 @@ def test_sample_inbox_to_published_decision(prefect_server, sample_inbox, tmp_pa
     assert {"89/90", "88,5/90", "87,5/90"} <= cells
 
 
-def test_a_hand_made_form_dropped_into_an_inbox_is_ranked(prefect_server, sample_inbox, tmp_path):
+def test_a_hand_made_form_dropped_into_an_inbox_is_ranked(prefect_server, sample_inbox, tmp_path, monkeypatch):
     """A form written by another program in the template's layout is read and ranked like the others."""
     from tests.handmade import write_handmade_form
 
     inbox = tmp_path / "inbox"
     shutil.copytree(sample_inbox / "hq-da-nang", inbox / "hq-da-nang")
     write_handmade_form(inbox / "hq-an-giang" / "bao-cao.docx", unit="CỤC HẢI QUAN TỈNH AN GIANG", deduct=Decimal("0.5"))
-    db_url = f"sqlite:///{tmp_path / 'warehouse.db'}"
-    summary = ingest(inbox=str(inbox), db_url=db_url)
+    monkeypatch.setenv("PARINDEX_DB_URL", f"sqlite:///{tmp_path / 'warehouse.db'}")
+    summary = ingest(inbox=str(inbox))
     assert summary.statuses.get("rejected", 0) == 0, summary.outcomes
-    ranking = publish(year=2019, db_url=db_url, out_dir=str(tmp_path / "out")).ranking
+    ranking = publish(year=2019, out_dir=str(tmp_path / "out")).ranking
     assert [(r.unit_code, format_points(r.points), r.rank) for r in ranking] == [("hq-an-giang", "89,5", 1), ("hq-da-nang", "89", 2)]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
@@ -32,3 +35,15 @@ def make_engine(db_url: str, *, auto_migrate: bool | None = None) -> Engine:
     else:
         migrate.require_current(engine)
     return engine
+
+
+@contextmanager
+def warehouse(db_url: str | None = None) -> Iterator[Engine]:
+    """The warehouse of `db_url`, or of the settings ($PARINDEX_DB_URL): credentials never travel as parameters."""
+    from parindex.settings import Settings
+
+    engine = make_engine(db_url or Settings().db_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
