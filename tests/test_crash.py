@@ -46,3 +46,26 @@ def test_kill_mid_load_leaves_whole_submissions_and_the_next_run_completes(db_ur
     assert _state(engine) == (COUNT, COUNT, [50] * COUNT)
     load_outcomes(engine, outcomes(COUNT), {}, registry, lambda _year: framework)
     assert _state(engine)[:2] == (COUNT, COUNT)  # reloading writes nothing
+
+
+def test_kill_at_random_points_then_recover_twenty_times(tmp_path, framework, registry):
+    """Fault injection: 20 loads killed at random moments (before, during or after loading); after each,
+    no partial submission exists and a recovery run completes the load without duplicates."""
+    import random
+
+    rng = random.Random(20191231)
+    count = 30
+    for trial in range(20):
+        db_url = f"sqlite:///{tmp_path / f'trial-{trial}.db'}"
+        engine = make_engine(db_url)
+        loader = subprocess.Popen([sys.executable, "-m", "tests.crash_loader", db_url, str(count)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        assert loader.stdout is not None and loader.stdout.readline().strip() == "ready"
+        time.sleep(rng.uniform(0.0, 1.2))
+        loader.send_signal(signal.SIGKILL)
+        loader.wait(timeout=30)
+
+        documents, submissions, scores = _state(engine)
+        assert documents == submissions and set(scores) <= {50}, f"trial {trial}: partial data after the kill"
+        load_outcomes(engine, outcomes(count), {}, registry, lambda _year: framework)
+        assert _state(engine) == (count, count, [50] * count), f"trial {trial}: recovery did not complete the load"
+        engine.dispose()
