@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -11,8 +10,8 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel
 
 from flows.runners import db_retry_options, task_runner
-from parindex import inbox as inbox_files
 from parindex import pipeline
+from parindex.sources import fingerprint, open_source
 from parindex.settings import Settings, redact
 from schemas.framework import framework_for
 from schemas.records import DocumentOutcome, DocumentStatus, Finding, InboxDocument, SelfAssessment
@@ -47,7 +46,8 @@ def known_files() -> dict[str, tuple[int, float]]:
 @task(retries=2, retry_delay_seconds=[1, 5])
 def discover(inbox: str, known: dict[str, tuple[int, float]]) -> tuple[list[InboxDocument], int]:
     """The inbox's files that may be new, with their content hash; files unchanged in size and mtime are not read."""
-    return inbox_files.fingerprint(Path(inbox), inbox_files.scan(Path(inbox)), known)
+    source = open_source(inbox)
+    return fingerprint(source, source.scan(), known)
 
 
 @task(**DB)
@@ -66,8 +66,7 @@ def known_in_warehouse(documents: list[InboxDocument]) -> tuple[set[tuple[str, s
 @task(cache_policy=NO_CACHE)
 def extract(inbox: str, document: InboxDocument, program: str) -> DocumentOutcome:
     """Read one file: a form, an evidence file, or a rejection with its reason."""
-    data = (Path(inbox) / document.path).read_bytes()
-    return pipeline.extract_outcome(document, data, program)
+    return pipeline.extract_outcome(document, open_source(inbox).read(document.path), program)
 
 
 @task(cache_policy=NO_CACHE)
@@ -111,7 +110,10 @@ def report(summary: IngestSummary) -> None:
 
 @flow(name="ingest", task_runner=task_runner())
 def ingest(inbox: str, program: str = "tchq") -> IngestSummary:
-    """Bring every new inbox file into the warehouse ($PARINDEX_DB_URL) with a recorded status."""
+    """Bring every new inbox file into the warehouse ($PARINDEX_DB_URL) with a recorded status.
+
+    `inbox` is a folder, or an fsspec URL such as s3://bucket/inbox.
+    """
     logger = get_run_logger()
     logger.info("ingesting %s into %s", inbox, redact(Settings().db_url))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,22 +48,8 @@ def scan(inbox: Path) -> list[InboxFile]:
     return found
 
 
-def fingerprint(inbox: Path, files: list[InboxFile], known: Mapping[str, tuple[int, float]] | None = None) -> tuple[list[InboxDocument], int]:
-    """Hash the files that may have changed; a file whose path, size and mtime are known is skipped unread.
-
-    Returns the hashed documents and how many files were skipped that way.
-    """
-    known = known or {}
-    documents, skipped = [], 0
-    for f in files:
-        seen = known.get(f.path)
-        if seen is not None and seen[0] == f.size and abs(seen[1] - f.mtime) < 1e-6:
-            skipped += 1
-            continue
-        documents.append(InboxDocument(path=f.path, package=f.package, size=f.size, mtime=f.mtime, sha256=sha256_of(inbox / f.path)))
-    return documents, skipped
-
-
 def discover(inbox: Path) -> list[InboxDocument]:
     """Every file of the inbox with its content hash."""
-    return fingerprint(inbox, scan(inbox))[0]
+    return [
+        InboxDocument(path=f.path, package=f.package, size=f.size, mtime=f.mtime, sha256=sha256_of(inbox / f.path)) for f in scan(inbox)
+    ]

@@ -1,0 +1,91 @@
+"""Where inbox documents come from: a local folder by default, or any fsspec URL (s3://, gcs://, memory://…)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Protocol
+
+from parindex.inbox import InboxFile, sha256_of
+from schemas.records import InboxDocument
+
+
+class DocumentSource(Protocol):
+    """A read-only collection of files: the pipeline lists and reads, and never writes or deletes."""
+
+    def scan(self) -> list[InboxFile]: ...
+
+    def read(self, path: str) -> bytes: ...
+
+    def sha256(self, path: str) -> str: ...
+
+
+class LocalFolder:
+    """An inbox folder on this machine."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def scan(self) -> list[InboxFile]:
+        from parindex.inbox import scan
+
+        return scan(self.root)
+
+    def read(self, path: str) -> bytes:
+        return (self.root / path).read_bytes()
+
+    def sha256(self, path: str) -> str:
+        return sha256_of(self.root / path)
+
+
+class FsspecFolder:
+    """An inbox behind an fsspec URL, e.g. s3://bucket/inbox (credentials from the environment, as fsspec reads them)."""
+
+    def __init__(self, url: str) -> None:
+        import fsspec
+
+        self.url = url
+        self.fs, self.root = fsspec.core.url_to_fs(url)
+        self.root = self.root.rstrip("/")
+
+    def scan(self) -> list[InboxFile]:
+        found = []
+        for name, info in sorted(self.fs.find(self.root, detail=True).items()):
+            relative = name[len(self.root) :].lstrip("/")
+            parts = relative.split("/")
+            if info.get("type") != "file" or any(p.startswith(".") for p in parts):
+                continue
+            mtime = info.get("mtime") or info.get("LastModified") or info.get("created") or 0.0
+            mtime = mtime.timestamp() if hasattr(mtime, "timestamp") else float(mtime)
+            found.append(InboxFile(relative, parts[0] if len(parts) > 1 else relative, int(info.get("size") or 0), mtime))
+        return found
+
+    def read(self, path: str) -> bytes:
+        return self.fs.cat_file(f"{self.root}/{path}")
+
+    def sha256(self, path: str) -> str:
+        return hashlib.sha256(self.read(path)).hexdigest()
+
+
+def open_source(location: str) -> DocumentSource:
+    """The source a flow parameter names: a folder path, or a URL with a scheme fsspec knows."""
+    if "://" in location and not location.startswith("file://"):
+        return FsspecFolder(location)
+    return LocalFolder(Path(location.removeprefix("file://")))
+
+
+def fingerprint(source: DocumentSource, files: list[InboxFile], known: Mapping[str, tuple[int, float]] | None = None) -> tuple[list[InboxDocument], int]:
+    """Hash the files that may have changed; a file whose path, size and mtime are known is skipped unread.
+
+    Returns the hashed documents and how many files were skipped that way.
+    """
+    known = known or {}
+    documents, skipped = [], 0
+    for f in files:
+        seen = known.get(f.path)
+        if seen is not None and seen[0] == f.size and abs(seen[1] - f.mtime) < 1e-6:
+            skipped += 1
+            continue
+        documents.append(InboxDocument(path=f.path, package=f.package, size=f.size, mtime=f.mtime, sha256=source.sha256(f.path)))
+    return documents, skipped

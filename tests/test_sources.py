@@ -1,0 +1,28 @@
+"""Document sources: a local folder and an fsspec URL list and read the same files the same way."""
+
+from __future__ import annotations
+
+import fsspec
+
+from parindex.sources import FsspecFolder, LocalFolder, fingerprint, open_source
+from samples.generate import generate_inbox
+
+
+def test_a_local_folder_and_an_fsspec_copy_agree(tmp_path):
+    generate_inbox(tmp_path / "inbox", program="tchq", year=2019)
+    local = LocalFolder(tmp_path / "inbox")
+    memory = fsspec.filesystem("memory")
+    for f in local.scan():
+        memory.pipe_file(f"/parindex-test/inbox/{f.path}", local.read(f.path))
+    remote = open_source("memory://parindex-test/inbox")
+    assert isinstance(remote, FsspecFolder) and isinstance(open_source(str(tmp_path / "inbox")), LocalFolder)
+
+    local_files, remote_files = local.scan(), remote.scan()
+    assert [(f.path, f.package, f.size) for f in remote_files] == [(f.path, f.package, f.size) for f in local_files]
+    local_docs, _ = fingerprint(local, local_files)
+    remote_docs, _ = fingerprint(remote, remote_files)
+    assert [d.sha256 for d in remote_docs] == [d.sha256 for d in local_docs]
+
+    known = {f.path: (f.size, f.mtime) for f in local_files[:10]}
+    docs, skipped = fingerprint(local, local_files, known)
+    assert (skipped, len(docs)) == (10, len(local_files) - 10)
