@@ -5,6 +5,8 @@ Importing this package does not import Great Expectations; only running a valida
 
 from __future__ import annotations
 
+from expectations.rules import RULES, Rule
+from expectations.scoring import applicable_max, not_applicable_leaves
 from expectations.validate import validate_batch
 
-__all__ = ["validate_batch"]
+__all__ = ["RULES", "Rule", "applicable_max", "not_applicable_leaves", "validate_batch"]

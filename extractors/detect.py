@@ -1,4 +1,4 @@
-"""What a file is, from its bytes: a PDF, a Word .docx, or bad input with the reason why."""
+"""What a file is, from its bytes: a PDF, a Word .docx or legacy .doc, or bad input with the reason why."""
 
 from __future__ import annotations
 
@@ -11,6 +11,13 @@ from schemas.records import DocumentKind
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Office 2007+ files protected by a password are OLE2 containers holding this stream.
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+# The streams that say what an OLE2 (Office 97-2003) file is, by their UTF-16 directory names.
+_OLE2_WORD = "WordDocument".encode("utf-16-le")
+_OLE2_KINDS = (
+    ("Workbook".encode("utf-16-le"), "a legacy Excel .xls workbook"),
+    ("PowerPoint Document".encode("utf-16-le"), "a legacy PowerPoint .ppt presentation"),
+    ("__substg1.0_".encode("utf-16-le"), "an Outlook .msg e-mail (send its attachments instead)"),
+)
 # Word's "Strict Open XML" variant names its parts with these relationship types; python-docx cannot read it.
 _STRICT_OOXML = b"http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
 # PDF readers accept up to 1 KB of junk before the header; so do we.
@@ -38,7 +45,7 @@ _ZIP_KINDS = (
 
 
 def detect_kind(data: bytes) -> DocumentKind:
-    """The kind of document `data` holds; DocumentError when it is empty or neither PDF nor DOCX."""
+    """The kind of document `data` holds; DocumentError when it is empty or neither PDF nor Word."""
     if not data:
         raise DocumentError(Reason.EMPTY_FILE, "empty file (0 bytes)")
     if data.startswith(b"PK"):
@@ -46,11 +53,7 @@ def detect_kind(data: bytes) -> DocumentKind:
     if b"%PDF-" in data[:_PDF_HEADER_WINDOW]:
         return DocumentKind.PDF
     if data.startswith(_OLE2):
-        if _ENCRYPTED_PACKAGE in data:
-            raise DocumentError(Reason.ENCRYPTED, "password-protected Office file: remove the password and send it again")
-        raise DocumentError(
-            Reason.UNSUPPORTED_FORMAT, "legacy Word .doc (Office 97-2003) file: open it in Word and save it as .docx"
-        )
+        return _ole2_kind(data)
     for magic, what in _LOOKS_LIKE:
         if data.startswith(magic):
             raise DocumentError(Reason.UNSUPPORTED_FORMAT, f"not a PDF or Word file: it is {what}")
@@ -58,6 +61,18 @@ def detect_kind(data: bytes) -> DocumentKind:
     if head[:1] == b"<":
         raise DocumentError(Reason.UNSUPPORTED_FORMAT, f"not a PDF or Word file: it looks like HTML/XML (starts with {data[:16]!r})")
     raise DocumentError(Reason.UNSUPPORTED_FORMAT, f"not a PDF or Word file (starts with {data[:16]!r})")
+
+
+def _ole2_kind(data: bytes) -> DocumentKind:
+    """A legacy Word .doc (read after conversion), or what else an Office 97-2003 container holds."""
+    if _ENCRYPTED_PACKAGE in data:
+        raise DocumentError(Reason.ENCRYPTED, "password-protected Office file: remove the password and send it again")
+    if _OLE2_WORD in data:
+        return DocumentKind.DOC
+    for stream, what in _OLE2_KINDS:
+        if stream in data:
+            raise DocumentError(Reason.UNSUPPORTED_FORMAT, f"not a PDF or Word file: it is {what}")
+    raise DocumentError(Reason.UNSUPPORTED_FORMAT, "an Office 97-2003 file that is not a Word document")
 
 
 def _zip_kind(data: bytes) -> DocumentKind:

@@ -20,7 +20,9 @@ _P, _TBL, _TR, _TC = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
 _SDT, _SDT_CONTENT, _CUSTOM_XML = qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")
 _T, _TAB, _BR, _CR, _NB_HYPHEN = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr"), qn("w:noBreakHyphen")
 _V_MERGE, _VAL = qn("w:vMerge"), qn("w:val")
-_TC_PR = qn("w:tcPr")
+_TC_PR, _TR_PR = qn("w:tcPr"), qn("w:trPr")
+_GRID_SPAN, _GRID_BEFORE, _GRID_AFTER = qn("w:gridSpan"), qn("w:gridBefore"), qn("w:gridAfter")
+MAX_SPAN = 64  # Word allows 63 columns; a larger span is a damaged file, not a reason to build huge rows
 # Text inside these is not the paragraph's current text: text boxes float outside the flow (and
 # mc:Fallback draws the same box again); w:del and w:moveFrom hold tracked deletions and moved-away text.
 _SKIPPED = {
@@ -92,15 +94,33 @@ def _text_nodes(element: etree._Element) -> Iterator[etree._Element]:
 
 
 def _grid_rows(table: etree._Element) -> Iterator[GridRow]:
+    """One row per w:tr, one cell per grid column, as a PDF table gives it.
+
+    A horizontally merged cell (w:gridSpan) is one w:tc: its text fills its first column and the columns
+    it covers are "", so it counts once and the columns after it stay in place. Columns a row skips
+    (w:gridBefore, w:gridAfter: a ragged row) are "" too.
+    """
     for index, tr in enumerate(table.iterchildren(_TR)):
-        yield GridRow(cells=[_cell_text(tc) for tc in tr.iterchildren(_TC)], row=index)
+        cells = [""] * _grid_value(tr.find(_TR_PR), _GRID_BEFORE)
+        for tc in tr.iterchildren(_TC):
+            cells.append(_cell_text(tc))
+            cells.extend([""] * (_grid_value(tc.find(_TC_PR), _GRID_SPAN) - 1))
+        cells.extend([""] * _grid_value(tr.find(_TR_PR), _GRID_AFTER))
+        yield GridRow(cells=cells, row=index)
+
+
+def _grid_value(properties: etree._Element | None, tag: str) -> int:
+    """w:gridSpan, w:gridBefore or w:gridAfter of a cell's or row's properties: 0 if absent (1 for a span)."""
+    element = None if properties is None else properties.find(tag)
+    default = 1 if tag == _GRID_SPAN else 0
+    try:
+        return max(default, min(int(element.get(_VAL, default)), MAX_SPAN)) if element is not None else default
+    except ValueError:
+        return default
 
 
 def _cell_text(tc: etree._Element) -> str:
-    """A cell's paragraphs joined by "\\n", then the text of any nested table; "" below a vertical merge.
-
-    A horizontally merged cell is one w:tc (with w:gridSpan), so it counts once by construction.
-    """
+    """A cell's paragraphs joined by "\\n", then the text of any nested table; "" below a vertical merge."""
     if _continues_vertical_merge(tc):
         return ""
     lines: list[str] = []

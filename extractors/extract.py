@@ -3,20 +3,41 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
+import io
+import re
+from collections.abc import Callable
+
+import pdfplumber
 
 from extractors.detect import detect_kind
 from extractors.docx_reader import read_docx
+from extractors.evidence import evidence_document
 from extractors.header import says_self_assessment
 from extractors.interpret import interpret
+from extractors.legacy import convert_doc_to_docx
+from extractors.limits import DEFAULT_LIMITS, ExtractionLimits
 from extractors.pdf_reader import read_pdf
 from parindex.errors import DocumentError, Reason
-from schemas.records import DocumentKind, EvidenceDocument, ReadDocument, SelfAssessment
+from schemas.records import DocumentKind, EvidenceDocument, ReadDocument, SelfAssessment, TextLayer
 from schemas.units import registry_for
 
-EVIDENCE_LINES = 40
+__all__ = ["OCR_MODULE", "extract_document", "read_document", "scanned_pdf_reader"]
+
+# The OCR hook: a module exposing read_scanned_pdf(data, sha256) -> ReadDocument (cells with confidences).
+OCR_MODULE = "extractors.ocr"
+# What a PDF's text layer may lack that OCR can make up for.
+_FOR_OCR = (Reason.NO_TEXT_LAYER, Reason.GARBLED_TEXT)
+
+ScannedReader = Callable[[bytes, str], ReadDocument]
+# "WordDocument", the stream every .doc holds, as it reads when a .doc is imported as text.
+_OLE2_TEXT = re.compile(r"W\W?o\W?r\W?d\W?D\W?o\W?c\W?u\W?m\W?e\W?n\W?t")
+_OLE2_LINES = 5
 
 
-def extract_document(data: bytes, name: str, *, program: str = "tchq") -> SelfAssessment | EvidenceDocument:
+def extract_document(
+    data: bytes, name: str, *, program: str = "tchq", limits: ExtractionLimits = DEFAULT_LIMITS
+) -> SelfAssessment | EvidenceDocument:
     """Read and interpret one file: its score table makes it a self-assessment, else it is evidence.
 
     A document whose title says it is a self-assessment but that holds no score table is rejected
@@ -24,32 +45,79 @@ def extract_document(data: bytes, name: str, *, program: str = "tchq") -> SelfAs
     """
     sha256 = hashlib.sha256(data).hexdigest()
     try:
-        kind = detect_kind(data)
-        doc = read_docx(data, sha256) if kind is DocumentKind.DOCX else read_pdf(data, sha256)
+        doc = read_document(data, sha256, limits)
         try:
             return interpret(doc, registry_for(program))
         except DocumentError as exc:
             if exc.reason is not Reason.NO_SCORE_TABLE or says_self_assessment(_title_lines(doc)):
                 raise
-        return EvidenceDocument(sha256=sha256, kind=doc.kind, pages=doc.pages, text=evidence_text(doc))
+        return evidence_document(doc)
     except DocumentError as exc:
         exc.add_note(f"file: {name}")
         raise
 
 
+def read_document(data: bytes, sha256: str, limits: ExtractionLimits = DEFAULT_LIMITS) -> ReadDocument:
+    """The grids and lines of any document kind: Word, legacy Word (converted), PDF, or a scanned PDF (OCR)."""
+    if len(data) > limits.max_bytes:
+        raise DocumentError(Reason.TOO_LARGE, f"file of {len(data) / 2**20:.1f} MB: at most {limits.max_bytes / 2**20:g} MB are read")
+    kind = detect_kind(data)
+    if kind is DocumentKind.PDF:
+        try:
+            doc = read_pdf(data, sha256, limits)
+        except DocumentError as exc:
+            if exc.reason not in _FOR_OCR:
+                raise
+            doc = _read_scan(data, sha256, limits, exc)
+    elif kind is DocumentKind.DOC:
+        doc = _read_doc(data, sha256, limits)
+    else:
+        doc = read_docx(data, sha256)
+    if not doc.lines and not any(cell.strip() for grid in doc.grids for row in grid.rows for cell in row.cells):
+        raise DocumentError(Reason.BLANK_DOCUMENT, f"blank {kind.value.upper()} document: it holds no text")
+    return doc
+
+
+def _read_doc(data: bytes, sha256: str, limits: ExtractionLimits) -> ReadDocument:
+    """A legacy .doc, converted by LibreOffice. A file it cannot parse, it imports as plain text, binary
+    and all: the OLE2 directory's own stream names in the text give that away."""
+    doc = read_docx(convert_doc_to_docx(data, limits.conversion_timeout), sha256).model_copy(update={"kind": DocumentKind.DOC})
+    if any(_OLE2_TEXT.search(line) for line in doc.lines[:_OLE2_LINES]):
+        raise DocumentError(Reason.CONVERSION_FAILED, "LibreOffice could not read the legacy .doc file (damaged?): it imported its bytes as text")
+    return doc
+
+
+def scanned_pdf_reader() -> ScannedReader | None:
+    """The OCR engine's read_scanned_pdf, or None while it is not installed (or its module fails to import)."""
+    try:
+        module = importlib.import_module(OCR_MODULE)
+    except ImportError:
+        return None
+    reader = getattr(module, "read_scanned_pdf", None)
+    return reader if callable(reader) else None
+
+
+def _read_scan(data: bytes, sha256: str, limits: ExtractionLimits, why: DocumentError) -> ReadDocument:
+    """OCR a PDF whose text layer is missing or garbled; without OCR, the reader's own error stands."""
+    if limits.max_ocr_pages == 0:
+        raise DocumentError(why.reason, f"{why.message} (OCR is turned off)") from why
+    reader = scanned_pdf_reader()
+    if reader is None:
+        raise DocumentError(why.reason, f"{why.message} (no OCR engine is installed)") from why
+    pages = _page_count(data)
+    if pages > limits.max_ocr_pages:
+        raise DocumentError(
+            Reason.TOO_LARGE, f"scanned PDF of {pages} pages: at most {limits.max_ocr_pages} pages are read by OCR"
+        ) from why
+    doc = reader(data, sha256)
+    return doc.model_copy(update={"text_layer": TextLayer.OCR})
+
+
+def _page_count(data: bytes) -> int:
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        return len(pdf.pages)
+
+
 def _title_lines(doc: ReadDocument) -> list[str]:
     first_grid = doc.grids[0].rows[:4] if doc.grids else []
     return doc.lines + [line for row in first_grid for cell in row.cells for line in cell.split("\n") if line]
-
-
-def evidence_text(doc: ReadDocument) -> str:
-    """The first EVIDENCE_LINES lines of text (running text first, then table rows), enough for document numbers."""
-    lines = list(doc.lines[:EVIDENCE_LINES])
-    for grid in doc.grids:
-        for row in grid.rows:
-            if len(lines) >= EVIDENCE_LINES:
-                break
-            text = " | ".join(" ".join(cell.split("\n")) for cell in row.cells if cell)
-            if text:
-                lines.append(text)
-    return "\n".join(lines)

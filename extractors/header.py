@@ -5,15 +5,17 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from extractors import references
 from schemas.vietnamese import fold
 
 # The title names the index: "... CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2019" (folded, so also "CCHC").
 _INDEX = re.compile(r"\b(?:cai cach hanh chinh|cchc)\b")
 _YEAR_AFTER_NAM = re.compile(r"\bnam (\d{4})\b")
-_YEAR_ALONE = re.compile(r"^nam (\d{4})$")
-# "Số: 25/BC-HQĐNg", "Số 673/2019/QĐ-UBND", "Số: 2231/SNV-CCHC&PC": a number, then slash-separated parts.
-_NUMBER = re.compile(r"^Số\s*[:.]?\s*(\d+[\w]*(?:\s*/\s*[\w&.-]+)+)", re.IGNORECASE)
-_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-"})
+# How far (in folded characters) the year may stand after the index's name: "... CCHC của <unit> năm 2019".
+_YEAR_WINDOW = 70
+_DATE_BEFORE = re.compile(r"thang \d{1,2} $")
+# "Số: 25/BC-HQĐNg", "Số 673/2019/QĐ-UBND", "SỐ: 2231/SNV-CCHC&PC": the number follows "Số".
+_NUMBER_PREFIX = re.compile(r"^Số\s*[:.]?\s*", re.IGNORECASE)
 _DATE_WORDS = re.compile(r"\bngay (\d{1,2}) thang (\d{1,2}) nam (\d{4})\b")
 _DATE_DIGITS = re.compile(r"\bngay (\d{1,2}) (\d{1,2}) (\d{4})\b")  # folding turns "10/01/2020" into "10 01 2020"
 _PLACE_DATE = re.compile(r"^[^,]{2,60},\s*ngày\b", re.IGNORECASE)
@@ -29,33 +31,40 @@ def names_index(line: str) -> bool:
     return _INDEX.search(fold(line)) is not None
 
 
-def assessment_year(lines: list[str]) -> int | None:
-    """The year the title assesses: the 4-digit year after "năm" on the line naming the PAR index.
-
-    The title often wraps before the year ("... CHỈ SỐ CẢI CÁCH HÀNH CHÍNH" / "NĂM 2019"), so a line
-    that is only "Năm 2019" right after it counts too.
-    """
+def title_index(lines: list[str]) -> int | None:
+    """The line the title starts on: it names the index, alone or with the next line (a title wrapped
+    inside "cải cách hành / chính", as narrow PDF exports set it)."""
     folded = [fold(line) for line in lines]
     for index, line in enumerate(folded):
-        found = _INDEX.search(line)
-        if found is None:
-            continue
-        year = _YEAR_AFTER_NAM.search(line, found.end())
-        if year is not None:
-            return int(year.group(1))
-        following = folded[index + 1] if index + 1 < len(folded) else ""
-        alone = _YEAR_ALONE.match(following)
-        if alone is not None:
-            return int(alone.group(1))
+        if _INDEX.search(line) or (index + 1 < len(folded) and _INDEX.search(f"{line} {folded[index + 1]}")):
+            return index
+    return None
+
+
+def assessment_year(lines: list[str]) -> int | None:
+    """The year the title assesses: the 4-digit year after "năm" following the words naming the PAR index.
+
+    Titles wrap anywhere ("... CẢI CÁCH HÀNH" / "CHÍNH NĂM 2019", or "NĂM 2019" alone), so the lines are
+    read as one text; the "ngày 10 tháng 01 năm 2020" of a date line is not a title's year.
+    """
+    text = " ".join(fold(line) for line in lines)
+    for found in _INDEX.finditer(text):
+        for year in _YEAR_AFTER_NAM.finditer(text, found.end(), found.end() + _YEAR_WINDOW):
+            if not _DATE_BEFORE.search(text, max(0, year.start() - 12), year.start()):
+                return int(year.group(1))
     return None
 
 
 def document_number(lines: list[str]) -> str | None:
-    """The document's own number from its "Số: 25/BC-HQĐNg" line, hyphens made plain; None if blank."""
+    """The document's own number from its "Số: 25/BC-HQĐNg" line ("Số 05-NQ/TU", "Số: 673/QĐUBND" → "673/QĐ-UBND"),
+    hyphens made plain and a hyphen lost by extraction restored; None while the number is left blank."""
     for line in lines:
-        match = _NUMBER.match(line.strip().translate(_HYPHENS))
+        prefix = _NUMBER_PREFIX.match(line.strip())
+        if prefix is None:
+            continue
+        match = references.NUMBER.match(line.strip().translate(references.DASHES), prefix.end())
         if match is not None:
-            return re.sub(r"\s*/\s*", "/", match.group(1)).rstrip(".-")
+            return references.canonical_number(match.group("number"))
     return None
 
 

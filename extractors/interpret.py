@@ -4,61 +4,30 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 from extractors import header
+from extractors.codes import code_key, is_group, leading_code, parse_code
+from extractors.heading import (
+    APPRAISAL, CODE, EVIDENCE, MAX, NAME, NOTE, SELF, ScoreTable, column_role, find_heading, find_score_table,
+    is_heading_fragment,
+)
 from extractors.numbers import parse_points
 from parindex.errors import DocumentError, Reason
 from schemas.records import Grid, GridRow, Lineage, ReadDocument, ScoreRow, SelfAssessment
 from schemas.units import UnitRegistry
 from schemas.vietnamese import fold, nfc
 
-CODE, NAME, MAX, SELF, EVIDENCE, NOTE, APPRAISAL = "code", "name", "max", "self", "evidence", "note", "appraisal"
+__all__ = ["ReadTable", "ScoreTable", "column_role", "find_score_table", "header_lines", "interpret", "parse_code", "read_score_tables"]
 
-# Column headings, folded. First pass: the usual headings; second pass: shorter ones, for a heading split
-# over two rows ("Điểm" above "Tối đa | Tự chấm") or worded loosely. In each pass the first role wins,
-# so "Điểm tối đa của tiêu chí" is the maximum, not the name.
-_HEADINGS: tuple[tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...], ...] = (
-    (
-        (APPRAISAL, (), ("diem tham dinh",)),
-        (SELF, (), ("diem tu danh gia", "diem tu cham", "tu cham diem", "diem tdg")),
-        (MAX, (), ("diem toi da", "diem chuan", "thang diem")),
-        (EVIDENCE, (), ("tai lieu kiem chung", "tai lieu chung minh")),
-        (NOTE, (), ("ghi chu",)),
-        (CODE, ("stt", "tt"), ("ma tieu chi",)),
-        (NAME, (), ("linh vuc", "tieu chi", "noi dung")),
-    ),
-    (
-        (APPRAISAL, (), ("tham dinh",)),
-        (SELF, (), ("tu danh gia", "tu cham", "tdg")),
-        (MAX, (), ("toi da",)),
-        (EVIDENCE, (), ("kiem chung", "chung minh")),
-        (CODE, ("so tt", "so thu tu", "ma so", "ma"), ()),
-    ),
-)
-HEADER_DEPTH = 3  # a heading may take up to this many rows
-HEADER_SEARCH = 8  # the heading starts within this many rows of the table's top
+_T = TypeVar("_T")
 HEADER_LINES = 12  # without a recognisable title, the header is this many first lines
-
-# "1", "1.1", "1.1.1", "1.1." and "Tiêu chí 1.1"; up to four levels.
-_CODE = re.compile(r"^(?P<prefix>\D*?)\s*(?P<code>\d{1,2}(?:\.\d{1,3}){0,3})\.?$")
-_CODE_PREFIXES = {"", "linh vuc", "tieu chi", "tieu chi thanh phan", "tc", "tctp", "lv", "muc"}
-# Without a code column the code opens the name: "1.1. Kế hoạch cải cách hành chính".
-_LEADING_CODE = re.compile(r"^(?P<code>\d{1,2}(?:\.\d{1,3}){0,3})\.?\s+(?P<name>\S.*)$")
 _COLUMN_NUMBER = re.compile(r"^\(?(\d{1,2})\)?$")
 _TOTAL_PREFIXES = ("tong cong", "tong diem", "tong so diem")
-
-
-@dataclass(frozen=True)
-class ScoreTable:
-    """Where the score table is: its first grid, the row after its heading, and which column holds what."""
-
-    grid: int
-    first_row: int
-    width: int
-    columns: dict[str, int]
-    heading: tuple[str, ...]
+# The cells whose OCR confidence a row's confidence is the lowest of: what the scores are read from.
+_SCORED = (CODE, MAX, SELF, APPRAISAL)
 
 
 @dataclass
@@ -72,6 +41,11 @@ class _Draft:
     self_text: str
     evidence: list[str]
     lineage: Lineage
+    not_applicable: bool = False
+    appraisal_points: Decimal | None = None
+    appraisal_text: str = ""
+    notes: list[str] = field(default_factory=list)
+    confidence: float | None = None
 
 
 def interpret(doc: ReadDocument, registry: UnitRegistry) -> SelfAssessment:
@@ -102,79 +76,8 @@ def interpret(doc: ReadDocument, registry: UnitRegistry) -> SelfAssessment:
         document_date=header.document_date(lines),
         rows=best.rows,
         stated_total=best.stated_total,
+        text_layer=doc.text_layer,
     )
-
-
-def column_role(label: str) -> str | None:
-    """What a column heading names (CODE, NAME, MAX, SELF, ...), ignoring case, diacritics and spacing."""
-    key = fold(label).replace(" ", "")
-    if not key:
-        return None
-    for headings in _HEADINGS:
-        for role, exact, contained in headings:
-            if any(key == e.replace(" ", "") for e in exact) or any(c.replace(" ", "") in key for c in contained):
-                return role
-    return None
-
-
-def _roles(labels: list[str]) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    for index, label in enumerate(labels):
-        role = column_role(label)
-        if role is not None and role not in columns:
-            columns[role] = index
-    return columns
-
-
-def _is_heading(columns: dict[str, int]) -> bool:
-    return SELF in columns and (CODE in columns or NAME in columns)
-
-
-def find_heading(grid: Grid, position: int = 0) -> ScoreTable | None:
-    """The score-table heading of one grid (one to HEADER_DEPTH rows naming a self-score and a criterion column).
-
-    One-row headings are tried first, so a title row spanning the table is not stacked onto the heading.
-    """
-    for depth in range(1, HEADER_DEPTH + 1):
-        for start in range(min(HEADER_SEARCH, len(grid.rows) - depth + 1)):
-            labels: list[str] | None = list(grid.rows[start].cells)
-            for row in grid.rows[start + 1 : start + depth]:
-                labels = _stack(labels, row.cells) if labels is not None else None
-            if labels is not None and _is_heading(columns := _roles(labels)):
-                return ScoreTable(position, start + depth, len(labels), columns, tuple(labels))
-    return None
-
-
-def find_score_table(grids: list[Grid]) -> ScoreTable | None:
-    """The first grid's score-table heading, if any grid has one."""
-    return next((t for i, g in enumerate(grids) if (t := find_heading(g, i)) is not None), None)
-
-
-def _stack(upper: list[str], lower: list[str]) -> list[str] | None:
-    """Headings of two stacked heading rows, column by column; None when they cannot be lined up.
-
-    A heading spanning sub-columns ("Điểm" over "Tối đa | Tự chấm") is one cell in Word but the
-    first of several cells (the rest empty) in a PDF. In Word the lower row is wider: each empty lower
-    cell sits below one upper cell (a vertical merge), each run of filled lower cells below one
-    spanning upper cell.
-    """
-    if len(upper) == len(lower):
-        filled = list(upper)
-        for i in range(1, len(filled)):
-            if not filled[i] and lower[i] and lower[i - 1]:
-                filled[i] = filled[i - 1]
-        return [f"{u} {d}".strip() for u, d in zip(filled, lower, strict=True)]
-    if len(upper) > len(lower):
-        return None
-    spread: list[str] = []
-    source = iter(upper)
-    for i, cell in enumerate(lower):
-        if not cell or i == 0 or not lower[i - 1]:
-            above = next(source, None)
-            if above is None:
-                return None
-        spread.append(f"{above} {cell}".strip())
-    return spread if next(source, None) is None else None
 
 
 def _width(grid: Grid) -> int:
@@ -182,20 +85,12 @@ def _width(grid: Grid) -> int:
     return counts.most_common(1)[0][0] if counts else 0
 
 
-def _aligned(cells: list[str], width: int) -> list[str]:
+def _aligned(cells: list[_T], width: int, blank: _T) -> list[_T]:
     """Cells lined up with the heading. A short row merged its first cells ("Tổng cộng" across STT and
     name), so the rest are aligned to the right."""
     if len(cells) >= width:
         return list(cells[:width])
-    return [cells[0], *([""] * (width - len(cells))), *cells[1:]]
-
-
-def parse_code(text: str) -> str | None:
-    """A criterion code from a code cell: "1.1." → "1.1", "Tiêu chí 1.1" → "1.1"; None if it holds none."""
-    match = _CODE.match(nfc(text))
-    if match is None or fold(match.group("prefix")) not in _CODE_PREFIXES:
-        return None
-    return match.group("code")
+    return [cells[0], *([blank] * (width - len(cells))), *cells[1:]]
 
 
 def _is_column_numbers(cells: list[str]) -> bool:
@@ -249,21 +144,18 @@ def read_score_tables(doc: ReadDocument) -> list[ReadTable]:
     return tables
 
 
-def _code_key(code: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in code.split("."))
-
-
 def _first_code(grid: Grid, table: ScoreTable) -> str | None:
     for row in grid.rows:
-        cells = _aligned(row.cells, table.width)
-        if not _is_column_numbers(cells) and (draft := _draft("", grid, row, cells, table.columns)) is not None:
+        cells = _aligned(row.cells, table.width, "")
+        if not _is_column_numbers(cells) and (draft := _draft("", grid, row, cells, table)) is not None:
             return draft.code
     return None
 
 
 def _read_table(sha256: str, grids: list[Grid], table: ScoreTable) -> ReadTable:
     """Read the heading's grid, then the following grids as wide as it (a table continued on the next
-    page), until one restarts the numbering: that is another table (a summary, then the details)."""
+    page, with or without its heading repeated), until one restarts the numbering: that is another
+    table (a summary, then the details)."""
     drafts: list[_Draft] = []
     stated_total: Decimal | None = None
     columns = table.columns
@@ -274,14 +166,14 @@ def _read_table(sha256: str, grids: list[Grid], table: ScoreTable) -> ReadTable:
             if _width(grid) != table.width:
                 break
             first = _first_code(grid, table)
-            if first is not None and drafts and _code_key(first) <= _code_key(drafts[-1].code):
+            if first is not None and drafts and code_key(first) <= code_key(drafts[-1].code):
                 break
         used += 1
         for row in grid.rows[table.first_row :] if position == table.grid else grid.rows:
-            cells = _aligned(row.cells, table.width)
+            cells = _aligned(row.cells, table.width, "")
             if not any(c.strip() for c in cells) or _is_column_numbers(cells):
                 continue
-            draft = _draft(sha256, grid, row, cells, columns)
+            draft = _draft(sha256, grid, row, cells, table)
             if draft is not None:
                 drafts.append(draft)
                 continue
@@ -289,25 +181,37 @@ def _read_table(sha256: str, grids: list[Grid], table: ScoreTable) -> ReadTable:
             if _is_total(code_text) or _is_total(name_text):
                 if stated_total is None:
                     stated_total, _ = _points(_cell(cells, columns, SELF))
-            elif drafts and not code_text.strip() and not _is_heading_fragment(cells):
-                _continue(drafts[-1], cells, columns)
+            elif is_group(code_text) or (not code_text.strip() and is_group(name_text)):
+                continue  # a Roman group row above the fields, with or without its own subtotal
+            elif drafts and not code_text.strip() and not is_heading_fragment(cells):
+                _continue(drafts[-1], row, cells, table)
     return ReadTable(table=table, grids=used, rows=[_row(d) for d in drafts], stated_total=stated_total)
 
 
-def _draft(sha256: str, grid: Grid, row: GridRow, cells: list[str], columns: dict[str, int]) -> _Draft | None:
+def _code_and_name(cells: list[str], columns: dict[str, int]) -> tuple[str | None, str]:
+    """The row's criterion code and name: from the code column, else from the start of the name."""
     name = nfc(_cell(cells, columns, NAME))
-    if CODE in columns:
-        code = parse_code(_cell(cells, columns, CODE))
-    else:
-        leading = _LEADING_CODE.match(name)
-        code, name = (leading.group("code"), leading.group("name")) if leading else (None, name)
+    code = parse_code(_cell(cells, columns, CODE)) if CODE in columns else None
+    if code is not None:
+        leading = leading_code(name)
+        return code, leading[1] if leading is not None and leading[0] == code else name  # "1.1 | 1.1. Kế hoạch"
+    if CODE in columns and _cell(cells, columns, CODE).strip():
+        return None, name  # the code cell says something else: a group ("I"), a sub-item ("a)"), a total
+    # No code column, or an empty one: "1.1. Kế hoạch ..." in the name (a count like "15 văn bản" is not a code).
+    leading = leading_code(name, dotted=CODE in columns)
+    return (leading[0], leading[1]) if leading is not None else (None, name)
+
+
+def _draft(sha256: str, grid: Grid, row: GridRow, cells: list[str], table: ScoreTable) -> _Draft | None:
+    columns = table.columns
+    code, name = _code_and_name(cells, columns)
     if code is None:
         return None
     self_cell = _cell(cells, columns, SELF).strip()
     self_points, self_ok = _points(self_cell)
     max_points, _ = _points(_cell(cells, columns, MAX))
     evidence = _cell(cells, columns, EVIDENCE).strip()
-    return _Draft(
+    draft = _Draft(
         code=code,
         name=name,
         max_points=max_points,
@@ -315,26 +219,43 @@ def _draft(sha256: str, grid: Grid, row: GridRow, cells: list[str], columns: dic
         self_text="" if self_ok else self_cell,
         evidence=[evidence] if evidence else [],
         lineage=Lineage(sha256=sha256, page=row.page, table=grid.table, row=row.row),
+        # "Không áp dụng" reads as no score, like a blank cell; letters (not a dash) tell the two apart.
+        not_applicable=self_ok and self_points is None and any(ch.isalpha() for ch in self_cell),
     )
+    _add_appraisal_and_notes(draft, row, cells, table)
+    return draft
 
 
-def _is_heading_fragment(cells: list[str]) -> bool:
-    """A repeated heading row, or the lower half of a two-row heading, on a continuation page."""
-    return len([c for c in cells if column_role(c) is not None]) >= 2
+def _add_appraisal_and_notes(draft: _Draft, row: GridRow, cells: list[str], table: ScoreTable) -> None:
+    """Fill the appraisal score (the last round with a value), the notes and the OCR confidence of a row."""
+    if draft.appraisal_points is None and not draft.appraisal_text:
+        appraised = [cells[i].strip() for i in table.shared.get(APPRAISAL, ()) if cells[i].strip()]
+        if appraised:
+            draft.appraisal_points, ok = _points(appraised[-1])
+            draft.appraisal_text = "" if ok else appraised[-1]
+    draft.notes.extend(note for i in table.shared.get(NOTE, ()) if (note := nfc(cells[i])))
+    if row.confidence is not None:
+        scored = [i for role in _SCORED for i in ((table.columns[role],) if role in table.columns else ())]
+        confidence = _aligned(list(row.confidence), table.width, 100.0)
+        values = [confidence[i] for i in scored if cells[i].strip()]
+        if values:
+            draft.confidence = min([*values, *([] if draft.confidence is None else [draft.confidence])])
 
 
-def _continue(draft: _Draft, cells: list[str], columns: dict[str, int]) -> None:
+def _continue(draft: _Draft, row: GridRow, cells: list[str], table: ScoreTable) -> None:
     """A row without a code carries on the previous row: wrapped name or evidence, or a score left out."""
+    columns = table.columns
     name = nfc(_cell(cells, columns, NAME))
     if name:
         draft.name = f"{draft.name} {name}".strip()
     evidence = _cell(cells, columns, EVIDENCE).strip()
     if evidence:
         draft.evidence.append(evidence)
-    if draft.self_points is None and not draft.self_text:
+    if draft.self_points is None and not draft.self_text and not draft.not_applicable:
         draft.self_points, _ = _points(_cell(cells, columns, SELF))
     if draft.max_points is None:
         draft.max_points, _ = _points(_cell(cells, columns, MAX))
+    _add_appraisal_and_notes(draft, row, cells, table)
 
 
 def _row(draft: _Draft) -> ScoreRow:
@@ -344,7 +265,12 @@ def _row(draft: _Draft) -> ScoreRow:
         max_points=draft.max_points,
         self_points=draft.self_points,
         self_text=draft.self_text,
+        appraisal_points=draft.appraisal_points,
+        appraisal_text=draft.appraisal_text,
         evidence="\n".join(draft.evidence),
+        note="\n".join(draft.notes),
+        confidence=draft.confidence,
+        not_applicable=draft.not_applicable,
         lineage=draft.lineage,
     )
 
@@ -355,7 +281,7 @@ def header_lines(doc: ReadDocument, score_grid: int) -> list[str]:
 
     Lines after the title are left out: the "Nơi nhận" list at the end names other units.
     """
-    title = next((i for i, line in enumerate(doc.lines) if header.names_index(line)), None)
-    head = doc.lines[: title + 2] if title is not None else doc.lines[:HEADER_LINES]
+    title = header.title_index(doc.lines)
+    head = doc.lines[: title + 3] if title is not None else doc.lines[:HEADER_LINES]
     cells = [line for grid in doc.grids[:score_grid] for row in grid.rows for cell in row.cells for line in cell.split("\n")]
     return head + [line for line in cells if line.strip()]

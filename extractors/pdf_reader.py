@@ -1,12 +1,14 @@
-"""Read a PDF with pdfplumber into running lines and grids, one page at a time."""
+"""Read a PDF with pdfplumber into running lines and grids, one page at a time, within a page and time budget."""
 
 from __future__ import annotations
 
 import io
 import struct
+import time
 import unicodedata
 import zlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import pdfplumber
@@ -15,8 +17,10 @@ from pdfminer.psexceptions import PSException
 from pdfplumber.page import Page
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
+from extractors import legacy_fonts, text_quality
+from extractors.limits import DEFAULT_LIMITS, ExtractionLimits
 from parindex.errors import DocumentError, Reason
-from schemas.records import DocumentKind, Grid, GridRow, ReadDocument
+from schemas.records import DocumentKind, Grid, GridRow, ReadDocument, TextLayer
 from schemas.vietnamese import nfc
 
 RULED_SETTINGS: dict[str, Any] = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
@@ -29,6 +33,10 @@ COLUMN_GAP = 20.0
 # Between two cells of a table without rules: wider than a space, narrower than two cell paddings.
 CELL_GAP = 8.0
 MIN_UNRULED_COLUMNS = 3
+# A gap between two lines of an unruled table this much (pt) wider than the tightest one separates rows.
+ROW_GAP = 2.0
+# A page with an image and fewer glyphs than this is a scan (its few glyphs a stamp or a page number).
+SCANNED_PAGE_TEXT = 20
 # Share of glyphs drawn twice in place above which a page is de-duplicated.
 DOUBLED_GLYPHS = 0.01
 
@@ -37,17 +45,60 @@ _DAMAGE = (
     PdfminerException, MalformedPDFException, PSException,
     ValueError, KeyError, TypeError, IndexError, EOFError, struct.error, zlib.error,
 )
+Table = list[list[str | None]]
 
 
-def read_pdf(data: bytes, sha256: str) -> ReadDocument:
-    """The running text and every table of a PDF; grid rows carry their 1-based page."""
+@dataclass
+class _Glyphs:
+    """What the pages drew: readable glyphs, glyphs without Unicode, legacy-font glyphs, images."""
+
+    text: int = 0
+    garbled: int = 0
+    legacy: int = 0
+    images: int = 0
+    scanned_pages: int = 0  # pages that are an image with (next to) no text: a stamp or page number at most
+
+    def add(self, page: Page) -> None:
+        text = 0
+        for char in page.chars:
+            if char["text"].isspace():
+                continue
+            if text_quality.garbled_glyphs(char["text"]):
+                self.garbled += 1
+            else:
+                text += 1
+        self.text += text
+        self.images += len(page.images)
+        if page.images and text < SCANNED_PAGE_TEXT:
+            self.scanned_pages += 1
+
+
+def read_pdf(data: bytes, sha256: str, limits: ExtractionLimits = DEFAULT_LIMITS) -> ReadDocument:
+    """The running text and every table of a PDF; grid rows carry their 1-based page.
+
+    DocumentError when the PDF is over `limits` (TOO_LARGE, TIMEOUT), blank (BLANK_DOCUMENT), a scan
+    without text (NO_TEXT_LAYER) or text without Unicode (GARBLED_TEXT): the last two are for OCR.
+    """
+    started = time.monotonic()
     lines: list[str] = []
     grids: list[Grid] = []
+    glyphs = _Glyphs()
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             page_count = len(pdf.pages)
+            if page_count > limits.max_pages:
+                raise DocumentError(Reason.TOO_LARGE, f"PDF of {page_count} pages: at most {limits.max_pages} are read")
             for page in pdf.pages:
+                elapsed = time.monotonic() - started
+                if elapsed > limits.max_seconds:
+                    raise DocumentError(
+                        Reason.TIMEOUT,
+                        f"reading stopped after {elapsed:.0f} s at page {page.page_number} of {page_count} "
+                        f"(limit {limits.max_seconds:g} s per document)",
+                    )
                 try:
+                    glyphs.legacy += _decode_legacy_glyphs(page)
+                    glyphs.add(page)
                     page_lines, page_tables = _read_page(page)
                 finally:
                     page.close()  # drop the page's cached layout, or memory grows with the page count
@@ -61,10 +112,61 @@ def read_pdf(data: bytes, sha256: str) -> ReadDocument:
         raise DocumentError(Reason.DAMAGED, f"damaged PDF: {type(cause).__name__}: {cause}") from exc
     except _DAMAGE as exc:
         raise DocumentError(Reason.DAMAGED, f"damaged PDF: {type(exc).__name__}: {exc}") from exc
-    return ReadDocument(sha256=sha256, kind=DocumentKind.PDF, pages=page_count, lines=lines, grids=grids)
+    _check_text_layer(glyphs, page_count)
+    layer = TextLayer.LEGACY_FONT if glyphs.legacy else TextLayer.NATIVE
+    if layer is TextLayer.NATIVE and (encoding := legacy_fonts.sniff(_all_text(lines, grids))) is not None:
+        # Fonts renamed on the way (or subset without their names) still give their encoding away.
+        lines, grids = _decode_document(lines, grids, encoding)
+        layer = TextLayer.LEGACY_FONT
+    if text_quality.lacks_diacritics(_all_text(lines, grids)):
+        layer = TextLayer.NO_DIACRITICS
+    return ReadDocument(sha256=sha256, kind=DocumentKind.PDF, pages=page_count, lines=lines, grids=grids, text_layer=layer)
 
 
-def _read_page(page: Page) -> tuple[list[str], list[list[list[str | None]]]]:
+def _check_text_layer(glyphs: _Glyphs, pages: int) -> None:
+    """Refuse a PDF whose text cannot be read from its text layer, saying whether OCR could help."""
+    if glyphs.text + glyphs.garbled == 0 and not glyphs.images:
+        raise DocumentError(Reason.BLANK_DOCUMENT, f"blank PDF: {pages} page(s) without text or images")
+    if glyphs.scanned_pages == pages:
+        raise DocumentError(Reason.NO_TEXT_LAYER, f"scanned PDF: {pages} page(s) of images without a text layer")
+    if glyphs.scanned_pages * 2 >= pages:  # a typed cover page on a scanned form
+        raise DocumentError(Reason.NO_TEXT_LAYER, f"scanned PDF: {glyphs.scanned_pages} of its {pages} pages are images without text")
+    share = glyphs.garbled / (glyphs.text + glyphs.garbled)
+    if share > text_quality.GARBLED_SHARE:
+        raise DocumentError(
+            Reason.GARBLED_TEXT,
+            f"the text layer is unreadable: {share:.0%} of its glyphs have no Unicode mapping (shown as '(cid:NN)')",
+        )
+
+
+def _decode_legacy_glyphs(page: Page) -> int:
+    """Rewrite, in place, the glyphs the page draws in TCVN3 or VNI fonts as Unicode; return how many."""
+    converted = 0
+    for char in page.chars:
+        legacy = legacy_fonts.font_encoding(char.get("fontname", ""))
+        if legacy is not None:
+            encoding, capitals = legacy
+            char["text"] = legacy_fonts.decode_glyphs(char["text"], encoding, capitals=capitals)
+            converted += 1
+    return converted
+
+
+def _all_text(lines: list[str], grids: list[Grid]) -> str:
+    return "\n".join([*lines, *(cell for grid in grids for row in grid.rows for cell in row.cells)])
+
+
+def _decode_document(lines: list[str], grids: list[Grid], encoding: legacy_fonts.LegacyEncoding) -> tuple[list[str], list[Grid]]:
+    def decode(text: str) -> str:
+        return legacy_fonts.decode(text, encoding)
+
+    decoded = [
+        grid.model_copy(update={"rows": [row.model_copy(update={"cells": [decode(c) for c in row.cells]}) for row in grid.rows]})
+        for grid in grids
+    ]
+    return [decode(line) for line in lines], decoded
+
+
+def _read_page(page: Page) -> tuple[list[str], list[Table]]:
     if _has_doubled_glyphs(page):
         page = page.dedupe_chars()
     if len(page.horizontal_edges) >= MIN_RULED_EDGES and len(page.vertical_edges) >= MIN_RULED_EDGES:
@@ -130,7 +232,7 @@ def _running_lines(visual: list[list[Word]]) -> list[str]:
     return [text for line in visual for text in map(_text, _segments(line, COLUMN_GAP)) if text]
 
 
-def _unruled(visual: list[list[Word]]) -> tuple[list[str], list[list[list[str | None]]]]:
+def _unruled(visual: list[list[Word]]) -> tuple[list[str], list[Table]]:
     """Tables of a page without rules, found from column gaps, and the running text around them.
 
     pdfplumber's "text" strategy aligns every word of the page, so on a page with prose it cuts words
@@ -138,19 +240,65 @@ def _unruled(visual: list[list[Word]]) -> tuple[list[str], list[list[list[str | 
     into at least MIN_UNRULED_COLUMNS blocks at the gaps between cells; a wrapped cell's extra line
     (one block sitting inside one column) stays in the run. The columns are the union of the blocks.
     """
-    lines: list[str] = []
-    tables: list[list[list[str | None]]] = []
+    running: list[list[Word]] = []
+    tables: list[Table] = []
     index = 0
     while index < len(visual):
         run = _table_run(visual, index)
         if run is None:
-            lines.extend(_running_lines([visual[index]]))
+            running.append(visual[index])
             index += 1
             continue
         end, columns = run
-        tables.append([_row_cells(_segments(line, CELL_GAP), columns) for line in visual[index:end]])
+        # A heading whose cells wrap has lines of two blocks or fewer above the first full line: each
+        # block under one column, as no title or prose line is.
+        start = index
+        while running and running[-1] is visual[start - 1] and _within_columns(running[-1], columns):
+            running.pop()
+            start -= 1
+        tables.append([_group_cells(group, columns) for group in _row_groups(visual[start:end])])
         index = end
-    return lines, tables
+    return _running_lines(running), tables
+
+
+def _within_columns(line: list[Word], columns: list[list[float]]) -> bool:
+    """Every block of the line under at most one column (a centred heading may sit beside the values)."""
+    overlaps = [len(_overlapping(columns, segment)) for segment in _segments(line, CELL_GAP)]
+    return max(overlaps, default=0) == 1
+
+
+def _row_groups(lines: list[list[Word]]) -> list[list[list[Word]]]:
+    """The visual lines of an unruled table grouped into its rows, by the wider spacing between rows.
+
+    A cell wrapped over lines and centred vertically puts lines of its row above and below the line
+    with the code; cell padding makes the gap between rows wider than between the lines of a cell.
+    Where the gaps are alike, each line is a row (the interpreter joins continuation lines).
+    """
+    gaps = [min(w["top"] for w in after) - max(w["bottom"] for w in before) for before, after in zip(lines, lines[1:])]
+    ordered = sorted(gaps)
+    # Rows need the wider gap to recur: one wide gap alone is the space before the text after the table.
+    jumps = [(b - a, i) for i, (a, b) in enumerate(zip(ordered, ordered[1:])) if len(ordered) - (i + 1) >= 2]
+    jump, at = max(jumps, default=(0.0, 0))
+    if jump <= ROW_GAP:
+        return [[line] for line in lines]
+    threshold = (ordered[at] + ordered[at + 1]) / 2
+    groups = [[lines[0]]]
+    for gap, line in zip(gaps, lines[1:]):
+        if gap > threshold:
+            groups.append([line])
+        else:
+            groups[-1].append(line)
+    return groups
+
+
+def _group_cells(group: list[list[Word]], columns: list[list[float]]) -> list[str | None]:
+    """One row's cells from its visual lines: each column's lines joined by "\\n"."""
+    cells: list[list[str]] = [[] for _ in columns]
+    for line in group:
+        for column, text in enumerate(_row_cells(_segments(line, CELL_GAP), columns)):
+            if text:
+                cells[column].append(text)
+    return ["\n".join(parts) for parts in cells]
 
 
 def _table_run(visual: list[list[Word]], start: int) -> tuple[int, list[list[float]]] | None:
@@ -199,7 +347,7 @@ def _row_cells(segments: list[Segment], columns: list[list[float]]) -> list[str 
     return [" ".join(parts) for parts in cells]
 
 
-def _grid(index: int, rows: list[list[str | None]], page_number: int) -> Grid:
+def _grid(index: int, rows: Table, page_number: int) -> Grid:
     return Grid(
         table=index,
         rows=[GridRow(cells=[_cell(c) for c in cells], page=page_number, row=r) for r, cells in enumerate(rows)],

@@ -1,13 +1,10 @@
-"""The published decision: a DOCX laid out as a Vietnamese administrative decision (Nghị định 30/2020/NĐ-CP)."""
+"""The published decision as DOCX: the shared content model (publishing.content) drawn with python-docx."""
 
 from __future__ import annotations
 
 import io
-import os
-import tempfile
-import zipfile
 from collections.abc import Sequence
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
 from docx import Document
@@ -21,77 +18,36 @@ from docx.shared import Mm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from schemas.framework import Block, Framework
+from publishing.content import (
+    BODY_PT,
+    FIRST_LINE_INDENT_MM,
+    HEADER_LEFT_MM,
+    MARGINS_MM,
+    PAGE_MM,
+    SIGNATURE_LEFT_MM,
+    TABLE_PT,
+    TEXT_WIDTH_MM,
+    Align,
+    Appendix,
+    DecisionContent,
+    Element,
+    Para,
+    Rule,
+    Run,
+    decision_content,
+    decision_number,
+    head_title,
+    roman,
+    vietnamese_date,
+)
+from publishing.files import stable_zip, write_atomically
+from schemas.framework import Framework
 from schemas.records import RankedUnit
-from schemas.vietnamese import format_points
+
+__all__ = ["decision_number", "head_title", "render_docx", "roman", "vietnamese_date", "write_decision_docx"]
 
 FONT = "Times New Roman"
-BODY_SIZE = Pt(14)
-TABLE_SIZE = Pt(13)
-TEXT_WIDTH_MM = 210 - 30 - 15  # A4 minus the left and right margins of Nghị định 30
-BLANK_NUMBER = "      "  # the number is written in by the clerk (văn thư) when the decision is issued
-# Reproducible files need fixed timestamps; without a signing date use the ZIP epoch, clearly "unknown".
-UNDATED = datetime(1980, 1, 1, tzinfo=timezone.utc)
-_HEAD_TITLES = (  # the head of an agency, by the word its name starts with (longest first)
-    ("tổng cục", "Tổng cục trưởng"),
-    ("ủy ban nhân dân", "Chủ tịch"),
-    ("cục", "Cục trưởng"),
-    ("bộ", "Bộ trưởng"),
-    ("sở", "Giám đốc"),
-)
-_ROMAN = (
-    (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-    (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
-)
-
-
-def roman(number: int) -> str:
-    """Roman numerals, as appendices are numbered: 1 → "I", 4 → "IV"."""
-    if number < 1:
-        raise ValueError(f"no Roman numeral for {number}")
-    out = []
-    for value, symbol in _ROMAN:
-        count, number = divmod(number, value)
-        out.append(symbol * count)
-    return "".join(out)
-
-
-def vietnamese_date(day: date | None) -> str:
-    """ "ngày 30 tháng 12 năm 2020"; days below 10 and months 1 and 2 take a leading zero (Nghị định 30).
-
-    Without a date the day, month and year are left blank for the hand-written date.
-    """
-    if day is None:
-        return f"ngày{BLANK_NUMBER}tháng{BLANK_NUMBER}năm{BLANK_NUMBER}"
-    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
-
-
-def head_title(agency: str) -> str:
-    """The title of the agency's head: "Tổng cục Hải quan" → "Tổng cục trưởng"."""
-    lowered = agency.lower()
-    for prefix, title in _HEAD_TITLES:
-        if lowered.startswith(prefix + " "):
-            return title
-    return "Thủ trưởng"
-
-
-def _symbol(framework: Framework) -> str:
-    """The decision's symbol: "QĐ-TCHQ", taken from the framework's own decision or the agency's initials."""
-    if framework.decision and "/" in framework.decision:
-        return framework.decision.split("/", 1)[1]
-    return "QĐ-" + "".join(word[0] for word in framework.agency.split()).upper()
-
-
-def decision_number(framework: Framework, decision_no: str | None) -> str:
-    """ "3751/QĐ-TCHQ" from "3751" or "3751/QĐ-TCHQ"; a blank number when there is none yet."""
-    if decision_no and "/" in decision_no:
-        return decision_no
-    return f"{decision_no or BLANK_NUMBER}/{_symbol(framework)}"
-
-
-# --- low-level formatting -------------------------------------------------------------------------
-
+_ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER, "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}
 
 # Word rejects or silently drops properties out of schema order, so each inserted element names
 # the elements that must follow it (the sequences of ECMA-376 CT_RPr, CT_PPr and CT_TblPr).
@@ -122,45 +78,35 @@ def _set_fonts(rpr) -> None:
         fonts.set(qn(slot), FONT)
 
 
-def _paragraph(
-    container,
-    text: str = "",
-    *,
-    bold: bool = False,
-    italic: bool = False,
-    size: Pt = BODY_SIZE,
-    align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.CENTER,
-    first_line_indent: Mm | None = None,
-    space_after: Pt = Pt(0),
-) -> Paragraph:
+def _paragraph(container, para: Para) -> Paragraph:
     paragraph = container.add_paragraph()
-    paragraph.alignment = align
+    paragraph.alignment = _ALIGN[para.align]
     fmt = paragraph.paragraph_format
     fmt.space_before = Pt(0)
-    fmt.space_after = space_after
+    fmt.space_after = Pt(para.space_after)
     fmt.line_spacing = 1.0
-    if first_line_indent is not None:
-        fmt.first_line_indent = first_line_indent
-    if text:
-        _run(paragraph, text, bold=bold, italic=italic, size=size)
+    if para.indent:
+        fmt.first_line_indent = Mm(FIRST_LINE_INDENT_MM)
+    if para.page_break:
+        fmt.page_break_before = True
+    for part in para.runs:
+        run = paragraph.add_run(part.text)
+        run.bold = part.bold
+        run.italic = part.italic
+        run.font.size = Pt(para.size)
+        _set_fonts(run._r.get_or_add_rPr())
     return paragraph
 
 
-def _run(paragraph: Paragraph, text: str, *, bold: bool = False, italic: bool = False, size: Pt = BODY_SIZE):
-    run = paragraph.add_run(text)
-    run.bold = bold
-    run.italic = italic
-    run.font.size = size
-    _set_fonts(run._r.get_or_add_rPr())
-    return run
-
-
-def _rule(container, length_mm: float, width_mm: float) -> None:
-    """A short centred line under a heading, as Nghị định 30 asks under the agency name and the motto."""
-    paragraph = _paragraph(container, size=Pt(2))
+def _rule(container, rule: Rule, width_mm: float) -> None:
+    """A bordered, tiny paragraph: the line sits right under the heading above it."""
+    paragraph = container.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     fmt = paragraph.paragraph_format
     fmt.space_before = Pt(2)  # clear of the descenders and diacritics below the heading
-    side = max((width_mm - length_mm) / 2, 0)
+    fmt.space_after = Pt(0)
+    fmt.line_spacing = 1.0
+    side = max((width_mm - rule.length_mm) / 2, 0)
     fmt.left_indent = Mm(side)
     fmt.right_indent = Mm(side)
     ppr = paragraph._p.get_or_add_pPr()
@@ -170,6 +116,14 @@ def _rule(container, length_mm: float, width_mm: float) -> None:
     _child(ppr, "w:pBdr", _PPR_AFTER_PBDR).append(top)
     # The paragraph mark itself must be tiny, or the line floats a full line below the heading.
     _child(ppr, "w:rPr", _PPR_AFTER_RPR).get_or_add_sz().val = Pt(2)
+
+
+def _elements(container, elements: Sequence[Element], width_mm: float) -> None:
+    for element in elements:
+        if isinstance(element, Rule):
+            _rule(container, element, width_mm)
+        else:
+            _paragraph(container, element)
 
 
 def _borders(table: Table, value: str) -> None:
@@ -223,178 +177,75 @@ def _page_number_header(document: DocxDocument) -> None:
     paragraph._p.append(field)
 
 
-# --- the document ---------------------------------------------------------------------------------
-
-
 def _setup(document: DocxDocument) -> None:
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
-    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    section.page_width, section.page_height = Mm(PAGE_MM[0]), Mm(PAGE_MM[1])
+    top, bottom, left, right = MARGINS_MM
+    section.top_margin, section.bottom_margin = Mm(top), Mm(bottom)
+    section.left_margin, section.right_margin = Mm(left), Mm(right)
     section.header_distance = Mm(10)
     normal = document.styles["Normal"]
-    normal.font.size = BODY_SIZE
+    normal.font.size = Pt(BODY_PT)
     rpr = normal.element.get_or_add_rPr()
     _set_fonts(rpr)
     _child(rpr, "w:lang", _RPR_AFTER_LANG).set(qn("w:val"), "vi-VN")
 
 
-def _header(document: DocxDocument, framework: Framework, number: str, place_date: str) -> None:
-    left_mm, right_mm = 62, TEXT_WIDTH_MM - 62
+def _two_columns(document: DocxDocument, left_mm: float, left: Sequence[Element], right: Sequence[Element]) -> None:
+    """A borderless two-column table: the header (agency | motto) and the foot (recipients | signature)."""
+    widths = (left_mm, TEXT_WIDTH_MM - left_mm)
     table = document.add_table(rows=1, cols=2)
     _borders(table, "nil")
-    _layout_table(table, (left_mm, right_mm))
-    left, right = (_clear(cell) for cell in table.rows[0].cells)
-    if framework.parent_agency:
-        _paragraph(left, framework.parent_agency.upper(), size=Pt(13))
-    _paragraph(left, framework.agency.upper(), bold=True, size=Pt(13))
-    _rule(left, 22, left_mm)
-    _paragraph(left, f"Số: {number}", size=Pt(13))
-    _paragraph(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=Pt(13))
-    _paragraph(right, "Độc lập - Tự do - Hạnh phúc", bold=True)
-    _rule(right, 68, right_mm)
-    _paragraph(right, place_date, italic=True)
+    _layout_table(table, widths)
+    for cell, elements, width in zip(table.rows[0].cells, (left, right), widths, strict=True):
+        _elements(_clear(cell), elements, width)
 
 
-def _subject(framework: Framework) -> str:
-    return (
-        f"Về việc phê duyệt và công bố {framework.program_name} năm {framework.year} "
-        f"của các đơn vị thuộc và trực thuộc {framework.agency}"
-    )
+def _cell_para(text: str, size: float, align: Align, *, bold: bool = False) -> Para:
+    return Para((Run(text, bold=bold),) if text else (), size=size, align=align)
 
 
-def _appendix_names(count: int) -> str:
-    return "Phụ lục kèm theo" if count == 1 else f"các Phụ lục {', '.join(roman(i) for i in range(1, count + 1))} kèm theo"
-
-
-def _body(document: DocxDocument, framework: Framework, appendices: int) -> None:
-    head = head_title(framework.agency)
-    indent = Mm(12.7)
-    _paragraph(document, "")
-    _paragraph(document, "QUYẾT ĐỊNH", bold=True)
-    _paragraph(document, _subject(framework), bold=True)
-    _rule(document, 50, TEXT_WIDTH_MM)
-    _paragraph(document, "")
-    _paragraph(document, f"{head} {framework.agency}".upper(), bold=True, space_after=Pt(6))
-
-    grounds = [f"Căn cứ chức năng, nhiệm vụ, quyền hạn và cơ cấu tổ chức của {framework.agency}"]
-    if framework.decision:
-        grounds.append(
-            f"Căn cứ Quyết định số {framework.decision} ban hành Bộ "
-            f"{framework.program_name[:1].lower()}{framework.program_name[1:]}"
-        )
-    grounds.append(
-        f"Căn cứ kết quả tự đánh giá, chấm điểm của các đơn vị và kết quả thẩm định "
-        f"{framework.program_name} năm {framework.year}"
-    )
-    for line in grounds:
-        _paragraph(document, line + ";", italic=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY,
-                   first_line_indent=indent, space_after=Pt(6))
-    _paragraph(document, f"Theo đề nghị của Chánh Văn phòng {framework.agency}.", italic=True,
-               align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line_indent=indent, space_after=Pt(6))
-
-    _paragraph(document, "QUYẾT ĐỊNH:", bold=True, space_after=Pt(6))
-    articles = (
-        f"Phê duyệt và công bố {framework.program_name} năm {framework.year} của các đơn vị thuộc và "
-        f"trực thuộc {framework.agency} (chi tiết tại {_appendix_names(appendices)} Quyết định này).",
-        "Quyết định này có hiệu lực kể từ ngày ký.",
-        f"Chánh Văn phòng {framework.agency}, Thủ trưởng các đơn vị thuộc và trực thuộc "
-        f"{framework.agency} chịu trách nhiệm thi hành Quyết định này./.",
-    )
-    for number, text in enumerate(articles, start=1):
-        paragraph = _paragraph(document, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line_indent=indent,
-                               space_after=Pt(6))
-        _run(paragraph, f"Điều {number}. ", bold=True)
-        _run(paragraph, text)
-
-
-def _signature(document: DocxDocument, framework: Framework, signer: str, on_behalf: bool) -> None:
-    head = head_title(framework.agency)
-    left_mm, right_mm = 80, TEXT_WIDTH_MM - 80
-    _paragraph(document, "")
-    table = document.add_table(rows=1, cols=2)
-    _borders(table, "nil")
-    _layout_table(table, (left_mm, right_mm))
-    left, right = (_clear(cell) for cell in table.rows[0].cells)
-    _paragraph(left, "Nơi nhận:", bold=True, italic=True, size=Pt(12), align=WD_ALIGN_PARAGRAPH.LEFT)
-    recipients = ["Như Điều 3;"]
-    if framework.parent_agency:
-        recipients.append(f"{framework.parent_agency} (để báo cáo);")
-    recipients += [f"Lãnh đạo {framework.agency} (để chỉ đạo);", "Lưu: VT, VP."]
-    for line in recipients:
-        _paragraph(left, f"- {line}", size=Pt(11), align=WD_ALIGN_PARAGRAPH.LEFT)
-    if on_behalf:
-        _paragraph(right, f"KT. {head}".upper(), bold=True)
-        _paragraph(right, f"Phó {head[:1].lower()}{head[1:]}".upper(), bold=True)
-    else:
-        _paragraph(right, head.upper(), bold=True)
-    for _ in range(4):  # room for the signature and the seal
-        _paragraph(right, "")
-    _paragraph(right, signer, bold=True)
-
-
-def _appendix(
-    document: DocxDocument, framework: Framework, block: Block, lines: Sequence[RankedUnit], index: int, reference: str
-) -> None:
-    title = _paragraph(document, f"Phụ lục {roman(index)}", bold=True)
-    title.paragraph_format.page_break_before = True
-    _paragraph(document, f"KẾT QUẢ {framework.program_name.upper()} NĂM {framework.year}", bold=True)
-    _paragraph(document, f"KHỐI {block.name.upper()}", bold=True)
-    _paragraph(document, reference, italic=True, space_after=Pt(12))
-
-    table = document.add_table(rows=1, cols=4)
+def _appendix(document: DocxDocument, appendix: Appendix) -> None:
+    _elements(document, appendix.heading, TEXT_WIDTH_MM)
+    table = document.add_table(rows=1, cols=len(appendix.columns))
     table.style = document.styles["Table Grid"]
     _borders(table, "single")
-    _layout_table(table, (15, TEXT_WIDTH_MM - 15 - 35 - 30, 35, 30))
-    for cell, text in zip(table.rows[0].cells, ("STT", "Đơn vị", "Điểm", "Xếp hạng"), strict=True):
-        _paragraph(_clear(cell), text, bold=True, size=TABLE_SIZE)
+    _layout_table(table, [c.width_mm for c in appendix.columns])
+    for cell, column in zip(table.rows[0].cells, appendix.columns, strict=True):
+        _paragraph(_clear(cell), _cell_para(column.header, TABLE_PT, "center", bold=True))
     _repeat_header(table)
-    for number, line in enumerate(lines, start=1):
+    for values in appendix.rows:
         cells = table.add_row().cells
-        values = (
-            str(number),
-            line.unit_name,
-            f"{format_points(line.points)}/{format_points(block.max_points)}",
-            str(line.rank),
-        )
-        for position, (cell, text) in enumerate(zip(cells, values, strict=True)):
+        for position, (cell, column, text) in enumerate(zip(cells, appendix.columns, values, strict=True)):
             cell.width = table.columns[position].width
-            align = WD_ALIGN_PARAGRAPH.LEFT if position == 1 else WD_ALIGN_PARAGRAPH.CENTER
-            _paragraph(_clear(cell), text, size=TABLE_SIZE, align=align)
+            _paragraph(_clear(cell), _cell_para(text, TABLE_PT, column.align))
 
 
-# --- reproducible, atomic output ------------------------------------------------------------------
+def render_docx(content: DecisionContent) -> bytes:
+    """The decision as DOCX bytes; the same content always gives the same bytes."""
+    document = Document()
+    _setup(document)
+    _page_number_header(document)
+    _two_columns(document, HEADER_LEFT_MM, content.agency_head, content.motto_head)
+    _elements(document, content.body, TEXT_WIDTH_MM)
+    _paragraph(document, Para())
+    _two_columns(document, SIGNATURE_LEFT_MM, content.recipients, content.signature)
+    for appendix in content.appendices:
+        _appendix(document, appendix)
 
-
-def _stable_zip(data: bytes, when: datetime) -> bytes:
-    """Rewrite the package with fixed member timestamps: python-docx stamps every member with "now"."""
-    stamp = (when.year, when.month, when.day, when.hour, when.minute, when.second)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for member in source.infolist():
-            info = zipfile.ZipInfo(member.filename, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(member))
-    return out.getvalue()
-
-
-def write_atomically(path: Path, data: bytes) -> Path:
-    """Write `data` to `path` through a temporary file in the same folder, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    properties = document.core_properties
+    properties.title = content.title
+    properties.subject = content.subject
+    properties.author = content.author
+    properties.last_modified_by = content.author
+    properties.language = "vi-VN"
+    properties.revision = 1
+    properties.created = content.stamp
+    properties.modified = content.stamp
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return stable_zip(buffer.getvalue(), content.stamp)
 
 
 def write_decision_docx(
@@ -414,39 +265,7 @@ def write_decision_docx(
     and date are left blank for the clerk, as on a draft. `on_behalf` signs "KT. <head>" as deputy.
     The same inputs always give the same bytes.
     """
-    if not ranking:
-        raise ValueError("the ranking is empty: there is nothing to publish")
-    by_block: dict[str, list[RankedUnit]] = {}
-    for line in ranking:
-        by_block.setdefault(line.block_id, []).append(line)
-    blocks = [block for block in framework.blocks if block.id in by_block]
-    for block_id in by_block:
-        framework.block(block_id)  # raises ConfigurationError for a block the framework does not have
-
-    number = decision_number(framework, decision_no)
-    when = vietnamese_date(signed_on)
-    reference = f"(Kèm theo Quyết định số {number} {when} của {head_title(framework.agency)} {framework.agency})"
-
-    document = Document()
-    _setup(document)
-    _page_number_header(document)
-    _header(document, framework, number, f"{place}, {when}")
-    _body(document, framework, len(blocks))
-    _signature(document, framework, signer, on_behalf)
-    for index, block in enumerate(blocks, start=1):
-        _appendix(document, framework, block, by_block[block.id], index, reference)
-
-    stamp = datetime.combine(signed_on, datetime.min.time(), timezone.utc) if signed_on else UNDATED
-    properties = document.core_properties
-    properties.title = f"Quyết định {_subject(framework)[0].lower()}{_subject(framework)[1:]}"
-    properties.subject = f"{framework.program_name} năm {framework.year}"
-    properties.author = framework.agency
-    properties.last_modified_by = framework.agency
-    properties.language = "vi-VN"
-    properties.revision = 1
-    properties.created = stamp
-    properties.modified = stamp
-
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return write_atomically(path, _stable_zip(buffer.getvalue(), stamp))
+    content = decision_content(
+        framework, ranking, decision_no=decision_no, signed_on=signed_on, signer=signer, place=place, on_behalf=on_behalf
+    )
+    return write_atomically(path, render_docx(content))

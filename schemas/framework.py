@@ -7,6 +7,7 @@ checks that it adds up and says exactly what is wrong.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -31,6 +32,9 @@ class Criterion(BaseModel):
     max_points: Decimal
     step: Decimal | None = None  # resolved from the parent, the block or the framework on load
     evidence_required: bool = True
+    # "Không áp dụng" is allowed (units without such procedures): the unit's applicable maximum then
+    # loses this criterion's points. A parent's flag covers its children.
+    may_be_not_applicable: bool = False
     children: tuple[Criterion, ...] = ()
 
     @property
@@ -69,6 +73,15 @@ class Block(BaseModel):
         return next((c for c in self.walk() if c.code == code), None)
 
 
+class Tier(BaseModel):
+    """A classification band (xếp loại, e.g. "Tốt"): units whose index is at least `min_index`, below the next band."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    min_index: Decimal
+
+
 class Framework(BaseModel):
     """One program's index for one year: its blocks and how units are ranked in each."""
 
@@ -83,6 +96,8 @@ class Framework(BaseModel):
     illustrative: bool = False  # True when the criteria are modelled, not the official text
     ranking: Literal["dense", "competition"] = "dense"
     step: Decimal = DEFAULT_STEP
+    deadline: date | None = None  # last day a self-assessment is received on time
+    tiers: tuple[Tier, ...] = ()  # classification bands, highest first; none: units are only ranked
     blocks: tuple[Block, ...] = Field(min_length=1)
 
     def block(self, block_id: str) -> Block:
@@ -127,9 +142,24 @@ def _problems(framework: Framework) -> list[str]:
         for field in block.criteria:
             if "." in field.code:
                 problems.append(f"{where}: field code {field.code} must be a single number")
+    problems += _tier_problems(framework.tiers)
     ids = [b.id for b in framework.blocks]
     for block_id in sorted({i for i in ids if ids.count(i) > 1}):
         problems.append(f"block id {block_id} appears more than once")
+    return problems
+
+
+def _tier_problems(tiers: tuple[Tier, ...]) -> list[str]:
+    problems: list[str] = []
+    for tier in tiers:
+        if not Decimal(0) <= tier.min_index <= Decimal(100):
+            problems.append(f"tier {tier.name}: min_index {tier.min_index} is outside 0..100")
+    for higher, lower in zip(tiers, tiers[1:]):
+        if lower.min_index >= higher.min_index:
+            problems.append(f"tiers must be listed highest first: {lower.name} ({lower.min_index}) comes after {higher.name} ({higher.min_index})")
+    names = [t.name for t in tiers]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(f"tier {name} appears more than once")
     return problems
 
 

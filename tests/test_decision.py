@@ -1,10 +1,7 @@
-"""The published decision DOCX and the ranking exports, read back as a user or a machine would."""
+"""The published decision DOCX, read back as a user would: header, body, signature, one appendix per block."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import os
 import re
 import time
@@ -14,11 +11,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import docx
+import pdfplumber
 import pytest
 
-from publishing import decision as decision_module
+from publishing import files as files_module
+from publishing.content import decision_content
 from publishing.decision import decision_number, head_title, roman, vietnamese_date, write_decision_docx
-from publishing.exports import COLUMNS, display_width, ranking_csv, ranking_json, ranking_rows, ranking_table
+from publishing.pdf import render_pdf, write_decision_pdf
 from publishing.ranking import UnitTotal, rank_units
 from schemas.framework import framework_for
 from schemas.units import registry_for
@@ -124,17 +123,33 @@ def test_one_ruled_appendix_table_per_block(published, framework, ranking):
     for table, block in zip(appendices, framework.blocks, strict=True):
         lines = [line for line in ranking if line.block_id == block.id]
         rows = [[c.text for c in row.cells] for row in table.rows]
-        assert rows[0] == ["STT", "Đơn vị", "Điểm", "Xếp hạng"]
+        # The framework has tiers, so the index and the tier stand between the points and the rank.
+        assert rows[0] == ["STT", "Đơn vị", "Điểm", "Chỉ số (%)", "Xếp loại", "Xếp hạng"]
         assert len(rows) == len(lines) + 1
         assert [r[0] for r in rows[1:]] == [str(i) for i in range(1, len(lines) + 1)]
         assert [r[1] for r in rows[1:]] == [line.unit_name for line in lines]
-        assert [r[3] for r in rows[1:]] == [str(line.rank) for line in lines]
+        assert [r[5] for r in rows[1:]] == [str(line.rank) for line in lines]
         assert all(r[2].endswith(f"/{block.max_points}") for r in rows[1:])
+        assert all(re.fullmatch(r"\d{2,3},\d\d", r[3]) for r in rows[1:])
+        assert {r[4] for r in rows[1:]} <= {tier.name for tier in framework.tiers}
         assert table.style.name == "Table Grid"
 
     provincial = [[c.text for c in row.cells] for row in appendices[0].rows]
-    assert provincial[1:4] == [["1", "Đà Nẵng", "89/90", "1"], ["2", "Đồng Nai", "89/90", "1"], ["3", "TP. Hồ Chí Minh", "89/90", "1"]]
-    assert provincial[4] == ["4", "Gia Lai - Kon Tum", "88,5/90", "2"]
+    assert provincial[1:4] == [
+        ["1", "Đà Nẵng", "89/90", "98,89", "Tốt", "1"],
+        ["2", "Đồng Nai", "89/90", "98,89", "Tốt", "1"],
+        ["3", "TP. Hồ Chí Minh", "89/90", "98,89", "Tốt", "1"],
+    ]
+    assert provincial[4] == ["4", "Gia Lai - Kon Tum", "88,5/90", "98,33", "Tốt", "2"]
+
+
+def test_without_tiers_the_appendix_keeps_points_and_rank_only(framework, ranking, tmp_path):
+    plain = framework.model_copy(update={"tiers": ()})
+    document = docx.Document(write_decision_docx(plain, ranking, tmp_path / "plain.docx", decision_no="3751"))
+    rows = [[c.text for c in row.cells] for row in document.tables[2].rows]
+    assert rows[0] == ["STT", "Đơn vị", "Điểm", "Xếp hạng"]
+    assert rows[1] == ["1", "Đà Nẵng", "89/90", "1"]
+    assert round(document.tables[2].columns[0].width.mm) == 15
 
 
 def test_page_setup_and_font(published):
@@ -148,7 +163,8 @@ def test_page_setup_and_font(published):
     sizes = {r.font.size.pt for p in document.paragraphs for r in p.runs if r.font.size}
     assert sizes <= {13, 14}
     assert {r.font.name for p in document.paragraphs for r in p.runs} == {"Times New Roman"}
-    assert round(document.tables[2].columns[0].width.mm) == 15
+    widths = [round(column.width.mm) for column in document.tables[2].columns]
+    assert widths[0] == 14 and sum(widths) == 165  # the text width between the margins
 
 
 def test_core_properties_are_fixed_by_the_signing_date(published):
@@ -186,7 +202,7 @@ def test_write_is_atomic(framework, ranking, tmp_path, monkeypatch):
     def crash(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(decision_module.os, "replace", crash)
+    monkeypatch.setattr(files_module.os, "replace", crash)
     with pytest.raises(OSError, match="disk full"):
         write_decision_docx(framework, ranking, target, decision_no="9999", signed_on=date(2021, 1, 5))
     assert target.read_bytes() == before  # the old decision is untouched
@@ -218,51 +234,50 @@ def test_document_conventions():
     assert decision_number(fw.model_copy(update={"decision": None}), "12") == "12/QĐ-TCHQ"
 
 
-# --- exports -------------------------------------------------------------------------------------
+# --- the PDF, drawn from the same content -----------------------------------------------------------
 
 
-def test_json_round_trips_with_the_documented_keys(ranking):
-    rows = json.loads(ranking_json(ranking))
-    assert len(rows) == len(ranking)
-    assert all(list(row) == list(COLUMNS) for row in rows)
-    assert rows[0] == {
-        "block": "cuc-hq-tinh",
-        "block_name": "Cục Hải quan tỉnh, thành phố",
-        "unit_code": "hq-da-nang",
-        "unit_name": "Đà Nẵng",
-        "points": 89.0,
-        "max_points": 90.0,
-        "rank": 1,
-    }
-    assert "Đà Nẵng" in ranking_json(ranking)  # not escaped as \\u0110
-    assert rows == ranking_rows(ranking)
+def _words(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
-def test_csv_uses_dots_for_machines(ranking):
-    rows = list(csv.DictReader(io.StringIO(ranking_csv(ranking))))
-    assert tuple(rows[0]) == COLUMNS
-    gia_lai = next(r for r in rows if r["unit_code"] == "hq-gia-lai-kon-tum")
-    assert (gia_lai["points"], gia_lai["max_points"], gia_lai["rank"]) == ("88.5", "90", "2")
-    assert [Decimal(r["points"]) for r in rows] == [line.points for line in ranking]
+@pytest.fixture(scope="module")
+def published_pdf(framework, ranking, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("decision-pdf") / "3751-QD-TCHQ.pdf"
+    return write_decision_pdf(
+        framework, ranking, path, decision_no="3751", signed_on=date(2020, 12, 30), signer="Nguyễn Văn Cẩn"
+    )
 
 
-def test_terminal_table_is_aligned_and_vietnamese(ranking):
-    text = ranking_table(ranking)
-    sections = text.strip().split("\n\n")
-    assert len(sections) == 3
-    assert sections[0].splitlines()[0] == "Khối Cục Hải quan tỉnh, thành phố (tối đa 90 điểm, 35 đơn vị)"
-    assert "88,5/90" in text and "88.5" not in text
-    for section in sections:
-        rows = section.splitlines()[1:]
-        # Every row puts its unit code at the same display column, however many diacritics precede it.
-        codes = [line.rsplit("  ", 1) for line in rows[2:]]
-        starts = {display_width(head) for head, _ in codes}
-        assert len(starts) == 1
-    gia_lai = next(line for line in sections[0].splitlines() if "Gia Lai - Kon Tum" in line)
-    assert gia_lai.split()[0] == "2"
+def test_pdf_says_everything_the_docx_says(published, published_pdf):
+    """Both writers draw one content model, so every line and table cell of the DOCX is in the PDF."""
+    with pdfplumber.open(published_pdf) as pdf:
+        text = _words(" ".join(page.extract_text() or "" for page in pdf.pages))
+        # Ruled tables come back cell by cell, wrapped cells ("Chỉ số\n(%)") in one piece.
+        cells = {_words(cell or "") for page in pdf.pages for table in page.extract_tables() for row in table for cell in row}
+    document = docx.Document(published)
+    lines = [p.text for p in document.paragraphs]
+    lines += [p.text for table in document.tables[:2] for cell in table._cells for p in cell.paragraphs]
+    assert [line for line in map(_words, lines) if line and line not in text] == []
+    appendix_cells = {_words(cell.text) for table in document.tables[2:] for cell in table._cells}
+    assert appendix_cells - cells == set()
+    assert len(appendix_cells) > 100
 
 
-def test_display_width_counts_what_a_terminal_shows():
-    assert display_width("Đà Nẵng") == 7
-    assert display_width(unicodedata.normalize("NFD", "Đà Nẵng")) == 7  # combining marks take no column
-    assert display_width("海关") == 4
+def test_pdf_is_a4_with_embedded_vietnamese_fonts_and_page_numbers(published_pdf):
+    with pdfplumber.open(published_pdf) as pdf:
+        assert all((round(p.width * 25.4 / 72), round(p.height * 25.4 / 72)) == (210, 297) for p in pdf.pages)
+        fonts = {c["fontname"].split("+")[-1] for page in pdf.pages for c in page.chars}
+        assert fonts <= {"DejaVuSerif", "DejaVuSerif-Bold", "DejaVuSerif-Italic", "DejaVuSerif-BoldItalic"}
+        # Subset prefixes ("ABCDEF+DejaVuSerif") mean the fonts are embedded, not referenced.
+        assert all("+" in c["fontname"] for c in pdf.pages[0].chars)
+        first_top = [w["text"] for w in pdf.pages[0].extract_words() if w["top"] < 60]
+        second_top = [w["text"] for w in pdf.pages[1].extract_words() if w["top"] < 60]
+        assert first_top == [] and second_top == ["2"]  # numbered from the second page, at the top
+        assert pdf.metadata["Title"].startswith("Quyết định về việc phê duyệt")
+        assert pdf.metadata["Author"] == "Tổng cục Hải quan"
+
+
+def test_pdf_is_reproducible(framework, ranking):
+    content = decision_content(framework, ranking, decision_no="3751", signed_on=date(2020, 12, 30))
+    assert render_pdf(content) == render_pdf(content)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
+import sys
+import types
 import unicodedata
 import zipfile
 from collections.abc import Callable
@@ -22,11 +25,13 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from extractors import extract_document, read_docx, read_pdf
+from extractors import ExtractionLimits, convert_doc_to_docx, extract_document, legacy_fonts, read_docx, read_document, read_pdf
 from extractors.detect import detect_kind
+from extractors.extract import OCR_MODULE
+from extractors.legacy import libreoffice_convert, soffice_path
 from parindex.errors import DocumentError, Reason
 from schemas.framework import Criterion, Framework
-from schemas.records import DocumentKind, EvidenceDocument, SelfAssessment
+from schemas.records import DocumentKind, EvidenceDocument, ReadDocument, SelfAssessment, TextLayer
 from schemas.units import UnitRegistry
 
 FONT = "DejaVuSans"
@@ -170,12 +175,12 @@ def test_read_docx_counts_merged_cells_once_and_unwraps_content_controls() -> No
     assert doc.lines[-2:] == ["Nơi nhận:", "- Vụ Pháp chế;"]
     (grid,) = doc.grids
     assert [row.cells for row in grid.rows] == [
-        ["STT", "Lĩnh vực/Tiêu chí", "Điểm", "Tài liệu kiểm chứng"],
+        ["STT", "Lĩnh vực/Tiêu chí", "Điểm", "", "Tài liệu kiểm chứng"],  # "Điểm" spans two columns
         ["", "", "Tối đa", "Tự chấm", ""],
         ["1.1", "Kế hoạch cải cách hành chính năm", "3", "2,5", "Kế hoạch số 03/KH-HQQN\nBáo cáo số 10/BC-HQQN\nngày 15/12/2019"],
         ["1.1.1", "Ban hành kế hoạch đúng thời hạn", "1", "0.5", ""],
         ["1.1.2", "Kế hoạch xác định đầy đủ nhiệm vụ", "1", "1,00", ""],
-        ["Tổng cộng", "3", "2,5", ""],
+        ["Tổng cộng", "", "3", "2,5", ""],
     ]
     assert [(row.row, row.page) for row in grid.rows] == [(i, None) for i in range(6)]
 
@@ -308,7 +313,8 @@ OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
         (_zip({"notes.txt": b"hello"}), Reason.UNSUPPORTED_FORMAT, "not a PDF or Word file: a zip archive without word/document.xml (1 entries)"),
         (_zip({"xl/workbook.xml": b"<x/>"}), Reason.UNSUPPORTED_FORMAT, "not a PDF or Word file: it is an Excel .xlsx workbook"),
         (b"\x89PNG\r\n\x1a\n....", Reason.UNSUPPORTED_FORMAT, "not a PDF or Word file: it is a PNG image"),
-        (OLE2 + b"\x00" * 512, Reason.UNSUPPORTED_FORMAT, "legacy Word .doc (Office 97-2003) file: open it in Word and save it as .docx"),
+        (OLE2 + b"\x00" * 512, Reason.UNSUPPORTED_FORMAT, "an Office 97-2003 file that is not a Word document"),
+        (OLE2 + "Workbook".encode("utf-16-le"), Reason.UNSUPPORTED_FORMAT, "not a PDF or Word file: it is a legacy Excel .xls workbook"),
         (OLE2 + "EncryptedPackage".encode("utf-16-le"), Reason.ENCRYPTED, "password-protected Office file: remove the password and send it again"),
         (b"PK\x03\x04 not really a zip", Reason.DAMAGED, "damaged zip/Word file: File is not a zip file"),
         (_zip({"bao-cao.pdf": b"%PDF-1.7 stored uncompressed"}), Reason.UNSUPPORTED_FORMAT, "not a PDF or Word file: a zip archive without word/document.xml (1 entries)"),
@@ -407,3 +413,255 @@ def test_blank_official_form_names_no_unit(fmt: str, framework: Framework) -> No
         extract_document(data, f"mau.{fmt}")
     assert info.value.reason is Reason.UNIT_UNKNOWN
 
+
+
+# --- limits ------------------------------------------------------------------------------------------
+
+
+def test_limits_stop_large_long_and_slow_documents(style: ParagraphStyle) -> None:
+    data = two_page_pdf(style)
+    cases = [
+        (ExtractionLimits(max_bytes=1000), Reason.TOO_LARGE, f"file of {len(data) / 2**20:.1f} MB: at most 0.000953674 MB are read"),
+        (ExtractionLimits(max_pages=1), Reason.TOO_LARGE, "PDF of 2 pages: at most 1 are read"),
+    ]
+    for limits, reason, message in cases:
+        with pytest.raises(DocumentError) as info:
+            extract_document(data, "bao-cao.pdf", limits=limits)
+        assert (info.value.reason, info.value.message) == (reason, message)
+    with pytest.raises(DocumentError) as info:
+        extract_document(data, "bao-cao.pdf", limits=ExtractionLimits(max_seconds=1e-9))
+    assert info.value.reason is Reason.TIMEOUT
+    assert info.value.message.endswith("at page 1 of 2 (limit 1e-09 s per document)")
+
+
+@pytest.mark.parametrize("bad", [dict(max_pages=0), dict(max_seconds=-1.0), dict(max_bytes="1"), dict(conversion_timeout=True), dict(max_ocr_pages=-1)])
+def test_extraction_limits_are_checked_on_construction(bad: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match="ExtractionLimits"):
+        ExtractionLimits(**bad)  # type: ignore[arg-type]
+    assert ExtractionLimits(max_ocr_pages=0).max_ocr_pages == 0  # zero turns OCR off
+
+
+# --- text layers: blank, scanned (OCR hook), garbled, legacy fonts, lost diacritics ------------------
+
+
+class _Image(Flowable):
+    """A filled rectangle drawn as an image, as a scanner makes a page."""
+
+    def wrap(self, *_: object) -> tuple[float, float]:
+        return 200, 100
+
+    def draw(self) -> None:
+        from reportlab.lib.utils import ImageReader
+        from PIL import Image
+
+        self.canv.drawImage(ImageReader(Image.new("RGB", (40, 20), "gray")), 0, 0, 200, 100)
+
+
+def scanned_pdf(pages: int = 1) -> bytes:
+    from reportlab.platypus import PageBreak
+
+    story: list[Flowable] = []
+    for page in range(pages):
+        story += [_Image()] + ([PageBreak()] if page < pages - 1 else [])
+    return _pdf_bytes(story)
+
+
+def test_a_blank_pdf_and_a_blank_docx_are_refused() -> None:
+    with pytest.raises(DocumentError) as info:
+        extract_document(_pdf_bytes([Spacer(1, 10)]), "trang-trang.pdf")
+    assert (info.value.reason, info.value.message) == (Reason.BLANK_DOCUMENT, "blank PDF: 1 page(s) without text or images")
+    with pytest.raises(DocumentError) as info:
+        extract_document(_docx_bytes(docx.Document()), "trang-trang.docx")
+    assert (info.value.reason, info.value.message) == (Reason.BLANK_DOCUMENT, "blank DOCX document: it holds no text")
+
+
+def test_a_scan_goes_to_the_ocr_hook(style: ParagraphStyle, monkeypatch: pytest.MonkeyPatch) -> None:
+    scan = scanned_pdf()
+    read = read_pdf(two_page_pdf(style), "0" * 64)  # what the OCR engine is made to "see"
+    confident = [row.model_copy(update={"confidence": [90.0] * len(row.cells)}) for row in read.grids[0].rows]
+    confident[2] = confident[2].model_copy(update={"confidence": [95.0, 99.0, 97.0, 41.5, 12.0]})  # row 2.2: self score unsure
+    seen: list[str] = []
+
+    def read_scanned_pdf(data: bytes, sha256: str) -> ReadDocument:
+        seen.append(sha256)
+        grids = [read.grids[0].model_copy(update={"rows": confident}), *read.grids[1:]]
+        return read.model_copy(update={"sha256": sha256, "grids": grids})
+
+    monkeypatch.setitem(sys.modules, OCR_MODULE, types.SimpleNamespace(read_scanned_pdf=read_scanned_pdf))
+    result = extract_document(scan, "scan.pdf")
+    assert isinstance(result, SelfAssessment)
+    assert seen == [hashlib.sha256(scan).hexdigest()] == [result.sha256]
+    assert result.text_layer is TextLayer.OCR
+    assert [r.confidence for r in result.rows[:3]] == [90.0, 41.5, 90.0]  # the lowest of code, maximum and self score
+    assert result.rows[-1].confidence is None  # from the second page, read without confidences
+
+    for limits, reason, message in [
+        (ExtractionLimits(max_ocr_pages=0), Reason.NO_TEXT_LAYER, "scanned PDF: 1 page(s) of images without a text layer (OCR is turned off)"),
+    ]:
+        with pytest.raises(DocumentError) as info:
+            extract_document(scan, "scan.pdf", limits=limits)
+        assert (info.value.reason, info.value.message) == (reason, message)
+    with pytest.raises(DocumentError) as info:
+        extract_document(scanned_pdf(3), "scan.pdf", limits=ExtractionLimits(max_ocr_pages=2))
+    assert (info.value.reason, info.value.message) == (Reason.TOO_LARGE, "scanned PDF of 3 pages: at most 2 pages are read by OCR")
+
+
+def test_without_an_ocr_engine_a_scan_is_refused_with_its_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, OCR_MODULE, None)  # importing it raises ImportError, as without Tesseract
+    with pytest.raises(DocumentError) as info:
+        extract_document(scanned_pdf(), "scan.pdf")
+    assert (info.value.reason, info.value.message) == (
+        Reason.NO_TEXT_LAYER, "scanned PDF: 1 page(s) of images without a text layer (no OCR engine is installed)"
+    )
+
+
+def _without_unicode_maps(data: bytes) -> bytes:
+    """The PDF with its fonts' ToUnicode maps hidden (same length, so the offsets stay right): glyphs become (cid:NN)."""
+    return data.replace(b"/ToUnicode", b"/ToUnicodX")
+
+
+def test_a_text_layer_without_unicode_is_garbled(style: ParagraphStyle, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, OCR_MODULE, None)
+    data = _without_unicode_maps(evidence_pdf(style))
+    with pytest.raises(DocumentError) as info:
+        extract_document(data, "hong-font.pdf")
+    # The subset font still maps ASCII: every Vietnamese letter is lost, "C(cid:1)C H(cid:2)I QUAN".
+    assert info.value.reason is Reason.GARBLED_TEXT
+    assert re.fullmatch(
+        r"the text layer is unreadable: \d+% of its glyphs have no Unicode mapping \(shown as '\(cid:NN\)'\) \(no OCR engine is installed\)",
+        info.value.message,
+    )
+
+
+_TO_TCVN3 = {unicode: legacy for legacy, unicode in legacy_fonts._TCVN3.items()}
+
+
+def to_tcvn3(text: str) -> str:
+    return "".join(_TO_TCVN3.get(ch, ch) for ch in unicodedata.normalize("NFC", text))
+
+
+def to_vni(text: str) -> str:
+    """Unicode → VNI, by the byte each mark pair takes (the inverse of legacy_fonts' table)."""
+    marks = {value: key for key, value in legacy_fonts._VNI_LOWER.items() if len(key) == 1 and not value.isalpha()}
+    letters = {value: key for key, value in legacy_fonts._VNI_LOWER.items() if value.isalpha()}
+    out = []
+    for ch in unicodedata.normalize("NFC", text):
+        upper, low = ch.isupper(), ch.lower()
+        if low in letters:
+            out.append(letters[low].upper() if upper else letters[low])
+            continue
+        decomposed = unicodedata.normalize("NFD", low)
+        base, rest = decomposed[0], decomposed[1:]
+        if base in "ou" and "\u031b" in rest:  # ơ ư are letters of their own, then the tone mark
+            base, rest = letters["ơ" if base == "o" else "ư"], rest.replace("\u031b", "")
+        code = (marks.get(rest) or marks.get(rest[::-1], "")) if rest else ""  # NFD puts the dot below first
+        assert not rest or code, f"no VNI for {ch!r}"
+        out.append((base + code).upper() if upper else base + code)
+    return "".join(out)
+
+
+def legacy_form_pdf(style: ParagraphStyle, encode: Callable[[str], str], font: bytes | None) -> bytes:
+    """The unruled score table form with every text in a legacy encoding, drawn in a font renamed `font` (if given)."""
+    rows = [["STT", "Tiêu chí", "Điểm tối đa", "Điểm tự chấm"], ["3.1", "Rà soát thủ tục hành chính", "4", "3,5"], ["3.2", "Công khai thủ tục", "4", "4"]]
+    table = Table([[encode(c) for c in row] for row in rows], colWidths=[40, 200, 90, 90])
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
+    coded = ParagraphStyle("legacy", parent=style)
+    lines = [encode(text) for text in (*LEFT, *RIGHT, TITLE)]
+    data = _pdf_bytes([*(Paragraph(line, coded) for line in lines), Spacer(1, 12), table])
+    return data.replace(FONT.encode(), font) if font else data
+
+
+@pytest.mark.parametrize(
+    ("encode", "font"),
+    [(to_tcvn3, b".VnTimeXYZ"), (to_tcvn3, None), (to_vni, b"VNI-Times1"), (to_vni, None)],
+    ids=["tcvn3-font-name", "tcvn3-fingerprint", "vni-font-name", "vni-fingerprint"],
+)
+def test_legacy_vietnamese_fonts_are_read_as_unicode(style: ParagraphStyle, encode: Callable[[str], str], font: bytes | None) -> None:
+    data = legacy_form_pdf(style, encode, font)
+    doc = read_pdf(data, "0" * 64)
+    assert doc.text_layer is TextLayer.LEGACY_FONT
+    assert TITLE in " ".join(doc.lines) and LEFT[1] in doc.lines  # the longer VNI title wraps
+    result = extract_document(data, "ma-cu.pdf")
+    assert isinstance(result, SelfAssessment) and result.text_layer is TextLayer.LEGACY_FONT
+    assert (result.unit_code, result.year, result.document_number) == ("hq-quang-ninh", 2019, "25/BC-HQQN")
+    assert [(r.code, r.name, r.self_points) for r in result.rows] == [
+        ("3.1", "Rà soát thủ tục hành chính", Decimal("3.5")), ("3.2", "Công khai thủ tục", Decimal(4))
+    ]
+
+
+def test_legacy_font_tables() -> None:
+    assert legacy_fonts.decode("Céng hoµ x· héi chñ nghÜa ViÖt Nam", legacy_fonts.LegacyEncoding.TCVN3) == "Cộng hoà xã hội chủ nghĩa Việt Nam"
+    assert legacy_fonts.decode("Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam", legacy_fonts.LegacyEncoding.VNI) == "Cộng hòa xã hội chủ nghĩa Việt Nam"
+    assert legacy_fonts.decode("CéNG HOµ", legacy_fonts.LegacyEncoding.TCVN3, capitals=True) == "CỘNG HOÀ"  # a ".VnTimeH" font
+    assert legacy_fonts.font_encoding("ABCDEF+.VnTimeH,Bold") == (legacy_fonts.LegacyEncoding.TCVN3, True)
+    assert legacy_fonts.font_encoding("VNI-Helve") == (legacy_fonts.LegacyEncoding.VNI, False)
+    assert legacy_fonts.font_encoding("TimesNewRomanPSMT") is None
+    assert legacy_fonts.sniff("Cộng hòa xã hội chủ nghĩa Việt Nam, độc lập tự do hạnh phúc") is None
+
+
+def test_vietnamese_that_lost_its_diacritics_is_flagged(style: ParagraphStyle) -> None:
+    text = (
+        "Can cu Quyet dinh so 1500/QD-TCHQ ngay 24/5/2019 cua Tong cuc truong Tong cuc Hai quan ve viec ban hanh Bo chi so "
+        "cai cach hanh chinh; theo de nghi cua Chanh Van phong, Cuc Hai quan tinh Quang Ninh ban hanh ke hoach thuc hien "
+        "cong tac cai cach hanh chinh nam 2019 voi cac nhiem vu va giai phap cu the cho tung don vi trong Cuc."
+    )
+    result = extract_document(_pdf_bytes([Paragraph(text, style)]), "ocr-mat-dau.pdf")
+    assert isinstance(result, EvidenceDocument) and result.text_layer is TextLayer.NO_DIACRITICS
+    native = extract_document(evidence_pdf(style), "quyet-dinh.pdf")
+    assert isinstance(native, EvidenceDocument) and native.text_layer is TextLayer.NATIVE
+
+
+# --- Word: ragged rows, legacy .doc ------------------------------------------------------------------
+
+
+def test_read_docx_pads_ragged_rows_to_the_grid() -> None:
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=3)
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    row = table.rows[1]._tr
+    row.remove(row.tc_lst[0])
+    row.insert(0, parse_xml(f'<w:trPr {w}><w:gridBefore w:val="1"/></w:trPr>'))
+    table.rows[0]._tr.remove(table.rows[0]._tr.tc_lst[-1])
+    table.rows[0]._tr.insert(0, parse_xml(f'<w:trPr {w}><w:gridAfter w:val="1"/></w:trPr>'))
+    for r, texts in enumerate((("a", "b"), ("c", "d"))):
+        for cell, text in zip(table.rows[r]._tr.tc_lst, texts):
+            cell.append(parse_xml(f"<w:p {w}><w:r><w:t>{text}</w:t></w:r></w:p>"))
+    (grid,) = read_docx(_docx_bytes(document), "0" * 64).grids
+    assert [r.cells for r in grid.rows] == [["a", "b", ""], ["", "c", "d"]]
+
+
+@pytest.fixture(scope="module")
+def soffice() -> str:
+    path = soffice_path()
+    if path is None:
+        pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui (scripts/system-packages.txt)")
+    return path
+
+
+def test_a_legacy_doc_is_converted_and_read(soffice: str, framework: Framework, registry: UnitRegistry) -> None:
+    import forms
+
+    unit = registry.get("hq-da-nang")
+    block = framework.block(unit.block)
+    scores = _filled_scores(block.leaves(), framework.step)
+    content = forms.FormContent(framework=framework, block=block, unit=unit, scores=scores, document_number="15/BC-HQĐNg",
+                                place="Đà Nẵng", signed_on=date(2020, 1, 5))
+    doc = libreoffice_convert(forms.write_form(content, "docx"), "docx", "doc", 120.0)
+    assert doc.startswith(OLE2) and detect_kind(doc) is DocumentKind.DOC
+    result = extract_document(doc, "bao-cao.doc")
+    assert isinstance(result, SelfAssessment)
+    assert (result.unit_code, result.document_number, result.document_date) == ("hq-da-nang", "15/BC-HQĐNg", date(2020, 1, 5))
+    assert {r.code: r.self_points for r in result.rows if r.code in scores} == scores
+    assert read_document(doc, "0" * 64).kind is DocumentKind.DOC
+
+
+def test_a_doc_libreoffice_cannot_read_or_convert_in_time(soffice: str) -> None:
+    broken = OLE2 + "WordDocument".encode("utf-16-le") + b"\x00" * 2048
+    with pytest.raises(DocumentError) as info:
+        extract_document(broken, "hong.doc")
+    assert (info.value.reason, info.value.message) == (
+        Reason.CONVERSION_FAILED, "LibreOffice could not read the legacy .doc file (damaged?): it imported its bytes as text"
+    )
+    with pytest.raises(DocumentError) as info:
+        convert_doc_to_docx(broken, timeout=0.001)
+    assert (info.value.reason, info.value.message) == (Reason.CONVERSION_FAILED, "LibreOffice did not convert the legacy .doc file within 0.001 s")

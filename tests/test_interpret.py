@@ -241,3 +241,104 @@ def test_summary_table_then_detailed_table_keeps_the_detailed_one(registry: Unit
     details_2 = grid(2, [HEADING, ["1", "2", "3", "4", "5", "6"], ["1.2", "Báo cáo", "2", "2", "", ""]], page=3)
     result = interpret(document(HEADER, summary, details_1, details_2), registry)
     assert [(r.code, r.lineage.table) for r in result.rows] == [("1", 1), ("1.1", 1), ("1.2", 2)]
+
+
+def test_appraisal_sheet_reads_the_latest_round_and_every_comment(registry: UnitRegistry) -> None:
+    heading = [
+        ["STT", "Tiêu chí", "Điểm tối đa", "Điểm tự chấm", "Điểm thẩm định", "", "Ý kiến thẩm định", "Ghi chú"],
+        ["", "", "", "", "Lần 1", "Lần 2", "", ""],
+    ]
+    rows = [
+        ["1.1.1", "Ban hành kế hoạch", "1", "1", "0,5", "1", "Đã bổ sung tài liệu", ""],
+        ["1.1.2", "Kế hoạch đầy đủ", "1", "1", "0,5", "", "Thiếu sản phẩm", "đơn vị giải trình"],
+        ["1.1.3", "Thực hiện kế hoạch", "1", "1", "không chấm", "", "", ""],
+    ]
+    result = interpret(document(HEADER, grid(0, heading + rows)), registry)
+    assert [(r.code, r.self_points, r.appraisal_points, r.appraisal_text, r.note) for r in result.rows] == [
+        ("1.1.1", Decimal(1), Decimal(1), "", "Đã bổ sung tài liệu"),
+        ("1.1.2", Decimal(1), Decimal("0.5"), "", "Thiếu sản phẩm\nđơn vị giải trình"),
+        ("1.1.3", Decimal(1), None, "không chấm", ""),
+    ]
+
+
+def test_roman_groups_with_and_without_subtotals_are_not_criteria(registry: UnitRegistry) -> None:
+    rows = [
+        HEADING,
+        ["I", "NHÓM CHỈ ĐẠO, ĐIỀU HÀNH", "22", "21", "", ""],
+        ["1", "Công tác chỉ đạo", "12", "", "", ""],  # a field without its own subtotal
+        ["1.1", "Kế hoạch", "12", "11", "", ""],
+        ["II.", "NHÓM THỂ CHẾ", "10", "", "", ""],
+        ["2", "Văn bản", "10", "10", "", ""],
+        ["Tổng điểm", "", "22", "21", "", ""],
+    ]
+    result = interpret(document(HEADER, grid(0, rows)), registry)
+    assert [(r.code, r.name, r.self_points) for r in result.rows] == [
+        ("1", "Công tác chỉ đạo", None), ("1.1", "Kế hoạch", Decimal(11)), ("2", "Văn bản", Decimal(10))
+    ]
+    assert result.stated_total == Decimal(21)
+
+
+def test_codes_written_in_the_name_beside_an_empty_code_column(registry: UnitRegistry) -> None:
+    rows = [
+        HEADING,
+        ["", "I. CÔNG TÁC CHỈ ĐẠO", "", "", "", ""],
+        ["", "1.1. Kế hoạch cải cách hành chính", "3", "3", "", ""],
+        ["", "15 văn bản được ban hành đúng hạn", "", "", "", ""],  # a count, not criterion 15: it wraps 1.1
+        ["1.2", "1.2. Báo cáo", "2", "2", "", ""],  # the code twice: once in the name is dropped
+    ]
+    result = interpret(document(HEADER, grid(0, rows)), registry)
+    assert [(r.code, r.name) for r in result.rows] == [
+        ("1.1", "Kế hoạch cải cách hành chính 15 văn bản được ban hành đúng hạn"), ("1.2", "Báo cáo")
+    ]
+
+
+def test_not_applicable_and_dash_cells(registry: UnitRegistry) -> None:
+    rows = [HEADING, ["2.1", "a", "1", "Không áp dụng", "", ""], ["2.2", "b", "1", "-", "", ""], ["2.3", "c", "1", "KAD", "", ""]]
+    result = interpret(document(HEADER, grid(0, rows)), registry)
+    assert [(r.code, r.self_points, r.not_applicable) for r in result.rows] == [
+        ("2.1", None, True), ("2.2", None, False), ("2.3", None, True)
+    ]
+
+
+def test_a_title_wrapped_inside_its_words_still_gives_the_year(registry: UnitRegistry) -> None:
+    lines = [*HEADER[:6], "BÁO CÁO TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH", "CHÍNH NĂM 2019", "Nơi nhận:", "- Vụ Pháp chế;"]
+    result = interpret(document(lines, grid(0, [HEADING, ["1", "x", "1", "1", "", ""]])), registry)
+    assert (result.year, result.unit_code) == (2019, "hq-quang-ninh")
+    assert header.assessment_year(["Quảng Ninh, ngày 10 tháng 01 năm 2020", "CHỈ SỐ CCHC", "ngày 5 tháng 1 năm 2020"]) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "unit"),
+    [
+        ("CỤC HẢI QUAN TỈNH KHÁNH HOÀ", "hq-khanh-hoa"),  # the old tone placement
+        ("Cục Hải quan tỉnh Khánh Hòa", "hq-khanh-hoa"),
+        ("CỤC HẢI QUAN GIA LAI - KOM TUM", "hq-gia-lai-kon-tum"),  # a typo
+        ("Cục HQ TP. Hồ Chí Minh", "hq-ho-chi-minh"),
+    ],
+)
+def test_the_unit_as_units_write_it(registry: UnitRegistry, line: str, unit: str) -> None:
+    lines = ["TỔNG CỤC HẢI QUAN", line, "BÁO CÁO TỰ ĐÁNH GIÁ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2019"]
+    assert interpret(document(lines, grid(0, [HEADING, ["1", "x", "1", "1", "", ""]])), registry).unit_code == unit
+
+
+def test_an_unknown_unit_names_the_closest_candidates(registry: UnitRegistry) -> None:
+    lines = ["CỤC HẢI QUAN TỈNH QUẢNG TÂY", "BÁO CÁO TỰ ĐÁNH GIÁ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2019"]
+    with pytest.raises(DocumentError) as info:
+        interpret(document(lines, grid(0, [HEADING, ["1", "x", "1", "1", "", ""]])), registry)
+    assert info.value.reason is Reason.UNIT_UNKNOWN
+    assert info.value.message.startswith("the header names no registered unit (closest: ")
+    assert "Cục Hải quan tỉnh Quảng Nam" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("line", "number"),
+    [
+        ("Số 05-NQ/TU", "05-NQ/TU"),
+        ("SỐ: 673/QĐUBND", "673/QĐ-UBND"),
+        ("Số: 25 / BC – HQQN", "25/BC-HQQN"),
+        ("Số:123/QĐ-HQĐNg", "123/QĐ-HQĐNg"),
+        ("Số điện thoại: 0236 3821 123", None),
+    ],
+)
+def test_document_number_as_written(line: str, number: str | None) -> None:
+    assert header.document_number([line]) == number

@@ -6,23 +6,27 @@ import json
 import shutil
 import subprocess
 import sys
+import unicodedata
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from expectations import frames
+from expectations import applicable_max, frames
+from expectations.rules import RULES
+from expectations.scoring import children_sums, computed_total, not_applicable_allowed
 from expectations.validate import SUITES_DIR, load_suite, run_suites, validate_batch
 from parindex.errors import ConfigurationError
-from schemas.framework import Framework, framework_for
-from schemas.records import Finding, Lineage, ScoreRow, SelfAssessment, Severity
+from schemas.framework import Framework, framework_for, parse_framework
+from schemas.records import EvidenceLink, EvidenceRef, Finding, Lineage, LinkStatus, ScoreRow, SelfAssessment, Severity
 from schemas.units import Unit, UnitRegistry, registry_for
 
 BLOCK = "cuc-hq-tinh"
-RULES = {
-    "score.missing", "score.range", "score.step", "criterion.missing",
-    "criterion.duplicate", "criterion.unknown", "unit.block", "total.max",
-}
+E, W = Severity.ERROR, Severity.WARNING
+ON_TIME = datetime(2020, 1, 15, 9, 30)
+Expected = set[tuple[str, str | None, Severity]]
 
 
 @pytest.fixture(scope="module")
@@ -42,143 +46,218 @@ def _sha(name: str) -> str:
     return name.encode().hex().ljust(64, "0")[:64]
 
 
-def full_rows(sha256: str, framework: Framework) -> list[ScoreRow]:
-    """Every criterion of the block, leaves at their maximum; field rows (level 1) left without a score."""
+def citation(code: str) -> str:
+    return f"Kế hoạch số 15/KH-HQ ngày 10/01/2019 (tiêu chí {code})"
+
+
+def full_rows(sha256: str, framework: Framework, leaves: dict[str, Decimal | None] | None = None) -> list[ScoreRow]:
+    """Every criterion of the block, leaves at their maximum (or as `leaves` says), parents summing their
+    scored leaves as a form writer prints them, each leaf citing its evidence."""
+    block = framework.block(BLOCK)
+    points = {leaf.code: leaf.max_points for leaf in block.leaves()} | (leaves or {})
+
+    def printed(node) -> Decimal | None:  # type: ignore[no-untyped-def]
+        if node.is_leaf:
+            return points[node.code]
+        parts = [p for p in (printed(c) for c in node.children) if p is not None]
+        return sum(parts, Decimal(0)) if parts else None
+
     rows = []
-    for i, criterion in enumerate(framework.block(BLOCK).walk()):
-        points = None if criterion.level == 1 else criterion.max_points
+    for i, criterion in enumerate(block.walk()):
+        value = printed(criterion)
         rows.append(ScoreRow(
             code=criterion.code,
             name=criterion.name,
             max_points=criterion.max_points,
-            self_points=points,
-            self_text="" if points is None else str(points).replace(".", ","),
+            self_points=value,
+            self_text="",
+            evidence=citation(criterion.code) if criterion.is_leaf else "",
             lineage=Lineage(sha256=sha256, page=1 + i // 40, table=0, row=i),
         ))
     return rows
 
 
-def form(name: str, framework: Framework, rows: list[ScoreRow] | None = None, unit: str = "hq-ha-noi") -> SelfAssessment:
-    sha256 = _sha(name)
-    return SelfAssessment(
-        sha256=sha256, unit_code=unit, unit_text=unit, year=2019,
-        rows=full_rows(sha256, framework) if rows is None else rows,
-    )
-
-
-def _set(
-    rows: list[ScoreRow], code: str, points: str | None, text: str | None = None, printed_max: str | None = None
-) -> list[ScoreRow]:
-    update: dict[str, object] = {"self_points": None if points is None else Decimal(points)}
-    update["self_text"] = text if text is not None else (points or "")
-    if printed_max is not None:
-        update["max_points"] = Decimal(printed_max)
+def edit(rows: list[ScoreRow], code: str, **update: object) -> list[ScoreRow]:
     return [r.model_copy(update=update) if r.code == code else r for r in rows]
 
 
 def _extra(sha256: str, code: str, points: str, row: int) -> ScoreRow:
-    return ScoreRow(code=code, self_points=Decimal(points), self_text=points, lineage=Lineage(sha256=sha256, table=0, row=row))
+    return ScoreRow(code=code, self_points=Decimal(points), lineage=Lineage(sha256=sha256, table=0, row=row))
 
 
-def defect_forms(framework: Framework) -> dict[str, tuple[SelfAssessment, set[tuple[str, str | None, Severity]]]]:
-    """Each form with one kind of defect, and the exact (rule, criterion, severity) set it must raise."""
-    E = Severity.ERROR
-    cases: dict[str, tuple[list[ScoreRow] | None, str, set[tuple[str, str | None, Severity]]]] = {}
+def make_form(name: str, unit: str, rows: list[ScoreRow], **update: object) -> SelfAssessment:
+    """A form whose "Tổng cộng" row states the sum of its leaves' first rows, as a unit's spreadsheet adds up."""
+    leaves = {leaf.code for leaf in framework_for("tchq", 2019).block(BLOCK).leaves()}
+    first: dict[str, ScoreRow] = {}
+    for row in rows:
+        first.setdefault(row.code, row)
+    total = sum((r.self_points or Decimal(0) for code, r in first.items() if code in leaves), Decimal(0))
+    form = SelfAssessment(sha256=_sha(name), unit_code=unit, unit_text=unit, year=2019, rows=rows, stated_total=total)
+    return form.model_copy(update=update)
 
-    def rows_of(name: str) -> list[ScoreRow]:
-        return full_rows(_sha(name), framework)
 
-    cases["clean"] = (None, "hq-ha-noi", set())
-    cases["missing-empty"] = (_set(rows_of("missing-empty"), "1.1.2", None, ""), "hq-ha-noi", {("score.missing", "1.1.2", E)})
-    cases["missing-unreadable"] = (
-        _set(rows_of("missing-unreadable"), "1.1.3", None, "một điểm"), "hq-ha-noi", {("score.missing", "1.1.3", E)},
+def link(row: ScoreRow, number: str = "15/KH-HQ", issued_on: date | None = date(2019, 1, 10),
+         status: LinkStatus = LinkStatus.FOUND) -> EvidenceLink:
+    return EvidenceLink(
+        criterion_code=row.code, reference=EvidenceRef(number=number, kind="Kế hoạch", issued_on=issued_on),
+        status=status, lineage=row.lineage,
     )
-    # Over the framework's maximum (1) though under the printed one (3); 2.3.1 lowered to keep the total at 90.
-    over = _set(_set(rows_of("over-max"), "1.1.1", "2.5", printed_max="3"), "2.3.1", "0.5")
-    cases["over-max"] = (over, "hq-ha-noi", {("score.range", "1.1.1", E)})
-    cases["negative"] = (_set(rows_of("negative"), "1.2.1", "-0.5"), "hq-ha-noi", {("score.range", "1.2.1", E)})
-    cases["step"] = (_set(rows_of("step"), "2.1.1", "0.3", "0,3"), "hq-ha-noi", {("score.step", "2.1.1", E)})
-    cases["absent"] = (
-        [r for r in rows_of("absent") if r.code != "3.2.1"], "hq-ha-noi", {("criterion.missing", "3.2.1", E)},
-    )
-    cases["duplicate"] = (
-        [*rows_of("duplicate"), _extra(_sha("duplicate"), "1.1.1", "0", 200)], "hq-ha-noi",
-        {("criterion.duplicate", "1.1.1", E)},
-    )
-    cases["unknown-code"] = (
-        [*rows_of("unknown-code"), _extra(_sha("unknown-code"), "9.9", "0", 201)], "hq-ha-noi",
-        {("criterion.unknown", "9.9", E)},
-    )
-    cases["total"] = (
-        _set(rows_of("total"), "1.1.1", "2.5"), "hq-ha-noi", {("score.range", "1.1.1", E), ("total.max", None, E)},
-    )
-    cases["unregistered-unit"] = (None, "hq-mat-trang", {("unit.block", None, E)})
-    cases["stray-block"] = (None, "hq-thu-nghiem", {("unit.block", None, E)})
-    return {
-        name: (form(name, framework, rows, unit), expected) for name, (rows, unit, expected) in cases.items()
-    }
+
+
+def all_found(form: SelfAssessment) -> list[EvidenceLink]:
+    """The clean links of a form: every leaf's plan, found in its package and dated in 2019."""
+    return [link(r) for r in form.rows if r.evidence]
+
+
+def row_of(links: list[EvidenceLink], code: str) -> EvidenceLink:
+    return next(x for x in links if x.criterion_code == code)
+
+
+class Case:
+    """One form with one kind of defect, the inputs the check needs, and the exact findings it must raise."""
+
+    def __init__(self, name: str, unit: str, expected: Expected, rows: Callable[[list[ScoreRow]], list[ScoreRow]] | None = None,
+                 leaves: dict[str, Decimal | None] | None = None, received: datetime = ON_TIME,
+                 links: Callable[[list[EvidenceLink]], list[EvidenceLink]] | None = None, **update: object) -> None:
+        self.name, self.unit, self.expected = name, unit, expected
+        self.rows, self.leaves, self.received, self.links, self.update = rows, leaves, received, links, update
+
+    def build(self, framework: Framework) -> tuple[SelfAssessment, datetime, list[EvidenceLink]]:
+        rows = full_rows(_sha(self.name), framework, self.leaves)
+        form = make_form(self.name, self.unit, self.rows(rows) if self.rows else rows, **self.update)
+        links = all_found(form)
+        return form, self.received, self.links(links) if self.links else links
+
+
+def _case_list(sha: Callable[[str], str]) -> list[Case]:
+    return [
+        Case("clean", "hq-ha-noi", set()),
+        Case("missing-empty", "hq-hai-phong", {("score.missing", "1.1.2", E)}, leaves={"1.1.2": None}),
+        Case("missing-unreadable", "hq-da-nang", {("score.missing", "1.1.3", E)},
+             rows=lambda rs: edit(rs, "1.1.3", self_points=None, self_text="một điểm")),
+        # Over the framework's maximum (1); 2.3.1 lowered so the total stays at 90.
+        Case("over-max", "hq-dong-nai", {("score.range", "1.1.1", E)},
+             leaves={"1.1.1": Decimal("2.5"), "2.3.1": Decimal("0.5")}),
+        Case("negative", "hq-ho-chi-minh", {("score.range", "1.2.1", E)}, leaves={"1.2.1": Decimal("-0.5")}),
+        Case("step", "hq-khanh-hoa", {("score.step", "2.1.1", E)}, leaves={"2.1.1": Decimal("0.3")}),
+        Case("absent", "hq-nghe-an", {("criterion.missing", "3.2.1", E)},
+             rows=lambda rs: [r for r in rs if r.code != "3.2.1"]),
+        Case("duplicate", "hq-quang-ninh", {("criterion.duplicate", "1.1.1", E)},
+             rows=lambda rs: [*rs, _extra(sha("duplicate"), "1.1.1", "0", 200)]),
+        Case("unknown-code", "hq-can-tho", {("criterion.unknown", "9.9", E)},
+             rows=lambda rs: [*rs, _extra(sha("unknown-code"), "9.9", "0", 201)]),
+        Case("total", "hq-ha-tinh", {("score.range", "1.1.1", E), ("total.max", None, E)}, leaves={"1.1.1": Decimal("2.5")}),
+        Case("unregistered-unit", "hq-mat-trang", {("unit.block", None, E)}),
+        Case("stray-block", "hq-thu-nghiem", {("unit.block", None, E)}),
+        Case("na-allowed", "hq-lang-son", set(), leaves={"7.2.2": None},
+             rows=lambda rs: edit(rs, "7.2.2", not_applicable=True, evidence="")),
+        Case("na-forbidden", "hq-quang-binh", {("criterion.not_applicable", "1.1.1", E)},
+             leaves={"1.1.1": None},
+             rows=lambda rs: edit(rs, "1.1.1", not_applicable=True, evidence="")),
+        Case("subtotal", "hq-quang-ngai", {("subtotal.mismatch", "1.1", W)},
+             rows=lambda rs: edit(rs, "1.1", self_points=Decimal("2.5"))),
+        Case("stated-total", "hq-tay-ninh", {("total.mismatch", None, W)}, stated_total=Decimal(89)),
+        Case("outdated-max", "hq-ba-ria-vung-tau", {("max.outdated", "1.2.1", E)},
+             rows=lambda rs: edit(rs, "1.2.1", max_points=Decimal(2))),
+        Case("late", "hq-ha-nam-ninh", {("submission.late", None, W)}, received=datetime(2020, 2, 3, 8, 0)),
+        Case("late-by-zone", "hq-kien-giang", {("submission.late", None, W)},
+             received=datetime(2020, 1, 31, 20, 0, tzinfo=timezone.utc)),  # 03:00 on 1 February in Hà Nội
+        Case("last-day", "hq-long-an", set(), received=datetime(2020, 1, 31, 23, 30, tzinfo=timezone(timedelta(hours=7)))),
+        Case("no-evidence", "hq-bac-ninh", {("evidence.missing", "4.2", W)}, rows=lambda rs: edit(rs, "4.2", evidence="")),
+        # No evidence is needed for a zero, and a note explaining the score stands in for evidence.
+        Case("zero-or-explained", "hq-thua-thien-hue", set(), leaves={"4.2": Decimal(0)},
+             rows=lambda rs: edit(edit(rs, "4.2", evidence=""), "5.3", evidence="", note="Giải trình: có biên bản họp")),
+        Case("evidence-not-found", "hq-binh-duong", {("evidence.not_found", "1.1.1", W)},
+             links=lambda ls: [ls[0].model_copy(update={"status": LinkStatus.MISSING,
+                                                        "reference": EvidenceRef(number="99/KH-HQ")}), *ls[1:]]),
+        # Another file names the cited plan, but the plan itself was not sent.
+        Case("evidence-mentioned", "hq-binh-dinh", {("evidence.not_found", "2.2.1", W)},
+             links=lambda ls: [x.model_copy(update={"status": LinkStatus.MENTIONED}) if x.criterion_code == "2.2.1" else x
+                               for x in ls]),
+        Case("evidence-date", "hq-quang-nam", {("evidence.date", "1.3.1", W)},
+             links=lambda ls: [*ls, row_of(ls, "1.3.1").model_copy(update={
+                 "reference": EvidenceRef(number="20/KH-HQ", issued_on=date(2018, 12, 20))})]),
+        Case("nfd", "hq-an-giang", {("text.nfc", "5.1", W)},
+             rows=lambda rs: edit(rs, "5.1", name=unicodedata.normalize("NFD", "Vị trí việc làm"))),
+        Case("garbled", "hq-lao-cai", {("text.garbled", "5.3", W)}, rows=lambda rs: edit(rs, "5.3", evidence="(cid:3)(cid:4) số 15")),
+        Case("low-ocr", "hq-thanh-hoa", {("text.confidence", "6.2", W)},
+             rows=lambda rs: [r.model_copy(update={"confidence": 62.5 if r.code == "6.2" else 96.0}) for r in rs]),
+    ]
 
 
 @pytest.fixture(scope="module")
-def cases(framework: Framework) -> dict[str, tuple[SelfAssessment, set[tuple[str, str | None, Severity]]]]:
-    return defect_forms(framework)
+def cases(framework: Framework) -> dict[str, tuple[Case, SelfAssessment]]:
+    built = {}
+    for case in _case_list(_sha):
+        form, _, _ = case.build(framework)
+        built[case.name] = (case, form)
+    return built
 
 
 @pytest.fixture(scope="module")
 def batch_result(cases, framework, registry) -> dict[str, list[Finding]]:
     """One GX run over every case form at once, as the pipeline calls it."""
-    return validate_batch([f for f, _ in cases.values()], framework, registry)
+    received, links = {}, {}
+    for case, form in cases.values():
+        _, received[form.sha256], links[form.sha256] = case.build(framework)
+    return validate_batch([f for _, f in cases.values()], framework, registry, received, links=links)
 
 
 def _found(result: dict[str, list[Finding]], sha256: str) -> set[tuple[str, str | None, Severity]]:
     return {(f.rule, f.criterion_code, f.severity) for f in result[sha256]}
 
 
-def _only(result: dict[str, list[Finding]], case: SelfAssessment) -> Finding:
-    (finding,) = [f for f in result[case.sha256]]
+def _only(result: dict[str, list[Finding]], form: SelfAssessment) -> Finding:
+    (finding,) = result[form.sha256]
     return finding
 
 
 def test_full_form_is_clean(batch_result, cases, framework):
-    clean, _ = cases["clean"]
+    _, clean = cases["clean"]
     leaves = {c.code for c in framework.block(BLOCK).leaves()}
     assert len(leaves) == 50 and leaves <= {r.code for r in clean.rows}
     assert batch_result[clean.sha256] == []
 
 
-@pytest.mark.parametrize("name", [
-    "missing-empty", "missing-unreadable", "over-max", "negative", "step", "absent",
-    "duplicate", "unknown-code", "total", "unregistered-unit", "stray-block",
-])
+@pytest.mark.parametrize("name", [c.name for c in _case_list(_sha)])
 def test_each_defect_raises_exactly_its_rule(batch_result, cases, name):
-    case, expected = cases[name]
-    assert _found(batch_result, case.sha256) == expected
+    case, form = cases[name]
+    assert _found(batch_result, form.sha256) == case.expected
 
 
-def test_every_form_of_the_batch_has_its_own_entry(batch_result, cases):
-    assert set(batch_result) == {f.sha256 for f, _ in cases.values()}
+def test_every_rule_of_the_catalogue_is_exercised(batch_result, cases):
+    """The cases above cover the whole catalogue but unit.duplicate, which has its own test."""
+    raised = {f.rule for findings in batch_result.values() for f in findings}
+    assert raised == set(RULES) - {"unit.duplicate"}
+    assert set(batch_result) == {f.sha256 for _, f in cases.values()}
     for sha256, findings in batch_result.items():
-        assert all(f.sha256 == sha256 for f in findings)
-        assert all(f.lineage is None or f.lineage.sha256 == sha256 for f in findings)
-    assert {f.rule for findings in batch_result.values() for f in findings} == RULES
+        assert all(f.sha256 == sha256 and (f.lineage is None or f.lineage.sha256 == sha256) for f in findings)
+
+
+def test_severity_comes_from_the_catalogue(batch_result):
+    for findings in batch_result.values():
+        for finding in findings:
+            assert finding.severity is RULES[finding.rule].severity
 
 
 def test_row_findings_keep_the_row_lineage(batch_result, cases):
-    over, _ = cases["over-max"]
+    _, over = cases["over-max"]
     finding = _only(batch_result, over)
     assert finding.lineage == next(r.lineage for r in over.rows if r.code == "1.1.1")
     assert finding.lineage.page == 1 and finding.lineage.row == 2
-    unknown, _ = cases["unknown-code"]
+    _, unknown = cases["unknown-code"]
     assert _only(batch_result, unknown).lineage == Lineage(sha256=unknown.sha256, table=0, row=201)
-    duplicate, _ = cases["duplicate"]
+    _, duplicate = cases["duplicate"]
     assert _only(batch_result, duplicate).lineage == Lineage(sha256=duplicate.sha256, table=0, row=200)
-    absent, _ = cases["absent"]
+    _, absent = cases["absent"]
     assert _only(batch_result, absent).lineage is None
+    _, cited = cases["evidence-date"]
+    assert _only(batch_result, cited).lineage == next(r.lineage for r in cited.rows if r.code == "1.3.1")
 
 
 def test_messages_are_vietnamese_with_codes_and_points(batch_result, cases):
     def message(name: str) -> str:
-        return _only(batch_result, cases[name][0]).message
+        return _only(batch_result, cases[name][1]).message
 
     assert message("over-max") == "Tiêu chí 1.1.1: điểm tự đánh giá 2,5 vượt điểm tối đa 1."
     assert message("negative") == "Tiêu chí 1.2.1: điểm tự đánh giá -0,5 nhỏ hơn 0."
@@ -190,51 +269,134 @@ def test_messages_are_vietnamese_with_codes_and_points(batch_result, cases):
     assert message("unknown-code") == "Mã tiêu chí 9.9 không có trong bộ tiêu chí của khối Cục Hải quan tỉnh, thành phố."
     assert "khối khoi-moi" in message("stray-block") and "năm 2019" in message("stray-block")
     assert "hq-mat-trang" in message("unregistered-unit")
-    total = next(f for f in batch_result[cases["total"][0].sha256] if f.rule == "total.max")
+    total = next(f for f in batch_result[cases["total"][1].sha256] if f.rule == "total.max")
     assert total.message == "Tổng điểm tự đánh giá các tiêu chí thành phần 91,5 vượt điểm tối đa của khối 90."
+    assert message("na-forbidden") == (
+        "Tiêu chí 1.1.1 (Ban hành kế hoạch cải cách hành chính năm đúng thời hạn) ghi \u201cKhông áp dụng\u201d, "
+        "nhưng bộ tiêu chí không cho phép bỏ qua tiêu chí này."
+    )
+    assert message("subtotal") == "Tiêu chí 1.1: điểm ghi 2,5 khác tổng các tiêu chí thành phần 3."
+    assert message("stated-total") == "Dòng \u201cTổng cộng\u201d ghi 89 điểm, nhưng tổng điểm các tiêu chí thành phần là 90."
+    assert message("outdated-max") == "Tiêu chí 1.2.1: điểm tối đa in trên biểu mẫu là 2, theo bộ tiêu chí năm 2019 là 1."
+    assert message("late") == "Hồ sơ nhận ngày 03/02/2020, chậm 3 ngày so với thời hạn 31/01/2020."
+    assert message("late-by-zone") == "Hồ sơ nhận ngày 01/02/2020, chậm 1 ngày so với thời hạn 31/01/2020."
+    assert message("no-evidence") == "Tiêu chí 4.2: tự chấm 3 điểm nhưng không nêu tài liệu kiểm chứng hoặc giải trình."
+    assert message("evidence-not-found") == (
+        "Tiêu chí 1.1.1: không tìm thấy văn bản \u201c99/KH-HQ\u201d trong các tệp tài liệu kiểm chứng gửi kèm."
+    )
+    assert message("evidence-date") == "Tiêu chí 1.3.1: văn bản \u201c20/KH-HQ\u201d đề ngày 20/12/2018, ngoài năm đánh giá 2019."
+    assert message("nfd") == "Tiêu chí 5.1: văn bản không ở dạng Unicode dựng sẵn (NFC)."
+    assert message("garbled") == "Tiêu chí 5.3: có ký tự không đọc được ((cid:3), (cid:4))."
+    assert message("low-ocr") == "Tiêu chí 6.2: bản quét khó đọc (độ tin cậy nhận dạng 62,5%); điểm đọc được \u201c3\u201d cần đối chiếu."
+
+
+def test_several_forms_of_a_unit_are_a_warning_naming_the_documents(framework, registry):
+    first = make_form("first", "hq-dien-bien", full_rows(_sha("first"), framework))
+    second = make_form("second", "hq-dien-bien", full_rows(_sha("second"), framework), document_number="07/BC-HQĐB")
+    other = make_form("other", "hq-cao-bang", full_rows(_sha("other"), framework))
+    result = validate_batch([first, second, other], framework, registry, documents={first.sha256: "hq-dien-bien/tu-danh-gia.docx"})
+    assert result[other.sha256] == []
+    for form in (first, second):
+        (finding,) = result[form.sha256]
+        assert (finding.rule, finding.severity, finding.criterion_code) == ("unit.duplicate", W, None)
+        assert finding.message == (
+            "Đơn vị gửi 2 bản tự đánh giá năm 2019 trong cùng đợt: hq-dien-bien/tu-danh-gia.docx; văn bản số 07/BC-HQĐB."
+        )
 
 
 def test_findings_are_ordered_form_level_first_then_by_criterion(framework, registry):
     sha256 = _sha("many")
-    rows = _set(_set(full_rows(sha256, framework), "3.1.1", "0.3"), "1.1.1", "2.5")
-    result = validate_batch([form("many", framework, rows), form("many", framework, rows)], framework, registry)
+    rows = full_rows(sha256, framework, {"3.1.1": Decimal("0.3"), "1.1.1": Decimal("2.5")})
+    result = validate_batch([make_form("many", "hq-ha-noi", rows)] * 2, framework, registry)
     assert list(result) == [sha256]  # the same document twice is validated once
     assert [(f.rule, f.criterion_code) for f in result[sha256]] == [
         ("total.max", None), ("score.range", "1.1.1"), ("score.step", "3.1.1"),
     ]
 
 
+def test_without_received_times_or_links_those_checks_stay_silent(cases, framework, registry):
+    forms = [cases["late"][1], cases["evidence-not-found"][1]]
+    assert validate_batch(forms, framework, registry) == {f.sha256: [] for f in forms}
+
+
+def test_confidence_threshold_is_a_parameter(cases, framework, registry):
+    _, scanned = cases["low-ocr"]
+    assert validate_batch([scanned], framework, registry, min_confidence=60)[scanned.sha256] == []
+    strict = validate_batch([scanned], framework, registry, min_confidence=97)[scanned.sha256]
+    assert len(strict) == len(scanned.rows) and {f.rule for f in strict} == {"text.confidence"}
+
+
 def test_empty_batch_needs_no_validation(framework, registry):
     assert validate_batch([], framework, registry) == {}
 
 
+def test_data_docs_come_from_the_same_run(tmp_path: Path, cases, framework, registry):
+    _, over = cases["over-max"]
+    result = validate_batch([over], framework, registry, data_docs_dir=tmp_path / "docs")
+    assert [f.rule for f in result[over.sha256]] == ["score.range"]
+    index = tmp_path / "docs" / "index.html"
+    assert index.is_file() and "score_rows" in index.read_text(encoding="utf-8")
+    # One validation page per table that had rows (no links were given, so no citations table).
+    validated = {p.relative_to(tmp_path / "docs" / "validations").parts[0] for p in (tmp_path / "docs" / "validations").rglob("*.html")}
+    assert validated == {"score_rows", "coverage", "submissions"}
+
+
+# ---------------------------------------------------------------- applicability and scoring
+
+
+def test_applicable_max_shrinks_only_for_allowed_criteria(cases, framework):
+    block = framework.block(BLOCK)
+    assert not_applicable_allowed(block) == {"3.3", "3.3.1", "3.3.2", "7.2.2"}
+    assert applicable_max(cases["clean"][1], block) == Decimal(90)
+    assert applicable_max(cases["na-allowed"][1], block) == Decimal(87)
+    assert applicable_max(cases["na-forbidden"][1], block) == Decimal(90)  # an error, not a smaller maximum
+    assert computed_total(cases["na-allowed"][1], block) == Decimal(87)
+    assert computed_total(cases["absent"][1], block) is None
+    assert children_sums(cases["missing-empty"][1], block).get("1.1") is None
+    assert children_sums(cases["subtotal"][1], block)["1.1"] == Decimal(3)
+
+
+def test_framework_reads_deadline_and_applicability(framework):
+    assert framework.deadline == date(2020, 1, 31)
+    assert framework.block("vu-chuc-nang").criterion("3.1").may_be_not_applicable
+    assert not framework.block(BLOCK).criterion("1.1.1").may_be_not_applicable
+    data = {"program": "x", "program_name": "X", "year": 2020, "agency": "A", "blocks": [
+        {"id": "b", "name": "B", "max_points": 2, "criteria": [{"code": "1", "name": "N", "max_points": 2}]}]}
+    bare = parse_framework(data)
+    assert bare.deadline is None and not bare.blocks[0].criteria[0].may_be_not_applicable
+
+
 def test_frames_use_the_frameworks_maximum_and_step(cases, framework, registry):
-    over, _ = cases["over-max"]
-    step, _ = cases["step"]
-    table = frames.score_rows_frame([over, step], framework, registry).set_index(["sha256", "criterion_code"])
-    assert table.loc[(over.sha256, "1.1.1"), "max_points"] == 1.0  # printed 3
+    over, step = cases["over-max"][1], cases["step"][1]
+    outdated = cases["outdated-max"][1]
+    table = frames.score_rows_frame([over, step, outdated], framework, registry).set_index(["sha256", "criterion_code"])
+    assert table.loc[(over.sha256, "1.1.1"), "max_points"] == 1.0
     assert table.loc[(step.sha256, "2.1.1"), "step_remainder"] == pytest.approx(0.3)
     assert table.loc[(step.sha256, "1.1.1"), "step_remainder"] == 0.0
     assert bool(table.loc[(step.sha256, "1"), "is_known_criterion"]) and not bool(table.loc[(step.sha256, "1"), "is_leaf"])
-    coverage = frames.coverage_frame([cases["absent"][0], cases["duplicate"][0]], framework, registry)
+    assert table.loc[(step.sha256, "1"), "criterion_max"] == 12.0 and table.loc[(step.sha256, "1"), "children_sum"] == 12.0
+    assert table.loc[(outdated.sha256, "1.2.1"), "printed_max"] == 2.0
+    coverage = frames.coverage_frame([cases["absent"][1], cases["duplicate"][1]], framework, registry)
     assert len(coverage) == 2 * len(framework.block(BLOCK).leaves()) == 100
     counts = coverage.set_index(["sha256", "criterion_code"])["occurrences"]
-    assert counts[(cases["absent"][0].sha256, "3.2.1")] == 0
-    assert counts[(cases["duplicate"][0].sha256, "1.1.1")] == 2
-    stray, _ = cases["stray-block"]
-    assert frames.score_rows_frame([stray], framework, registry).empty
+    assert counts[(cases["absent"][1].sha256, "3.2.1")] == 0
+    assert counts[(cases["duplicate"][1].sha256, "1.1.1")] == 2
+    assert frames.score_rows_frame([cases["stray-block"][1]], framework, registry).empty
+
+
+# ---------------------------------------------------------------- suites
 
 
 def test_suites_carry_rule_severity_and_message():
     seen = set()
-    for table in (frames.SCORE_ROWS, frames.COVERAGE, frames.SUBMISSIONS):
+    for table in (frames.SCORE_ROWS, frames.COVERAGE, frames.SUBMISSIONS, frames.CITATIONS):
         suite = load_suite(table)
         assert suite["name"] == table
         for expectation in suite["expectations"]:
             meta = expectation["meta"]
-            assert meta["rule"] in RULES and meta["severity"] in {"error", "warning"} and meta["message"]
+            assert meta["rule"] in RULES and meta["severity"] == RULES[meta["rule"]].severity.value and meta["message"]
             seen.add(meta["rule"])
-    assert seen == RULES
+    assert seen == set(RULES)
 
 
 def test_suite_files_match_their_generator(batch_result):
@@ -250,9 +412,9 @@ def test_an_expectation_that_cannot_run_is_a_configuration_error(tmp_path: Path,
     suite = load_suite(frames.SUBMISSIONS)
     suite["expectations"][0]["kwargs"]["column"] = "no_such_column"
     (tmp_path / f"{frames.SUBMISSIONS}.json").write_text(json.dumps(suite), encoding="utf-8")
-    tables = frames.build_frames([cases["clean"][0]], framework, registry).tables
+    tables = frames.build_frames([cases["clean"][1]], framework, registry).tables
     with pytest.raises(ConfigurationError, match="no_such_column"):
-        run_suites(tables, {"framework_blocks": [BLOCK]}, directory=tmp_path)
+        run_suites(tables, {"framework_blocks": [BLOCK], "year": 2019, "min_confidence": 80}, directory=tmp_path)
 
 
 def test_importing_the_package_does_not_import_great_expectations():

@@ -1,0 +1,177 @@
+"""Read a scanned PDF by OCR into the same grids and lines as the other readers, each cell with its confidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import pypdfium2 as pdfium
+
+from extractors.ocr_engine import Tesseract, TextLine
+from extractors.ocr_grid import TableImage, find_tables, rules
+from extractors.ocr_image import Gray, Mask, gray, ink, quarter_turn, rotate, skew_angle
+from extractors.ocr_table import NumberColumns, ReadCell, read_table
+from parindex.errors import DocumentError, Reason
+from schemas.records import DocumentKind, Grid, GridRow, ReadDocument
+from schemas.vietnamese import nfc
+
+DEFAULT_DPI = 300
+MIN_DPI, MAX_DPI = 150, 600
+# Tesseract's orientation guess is trusted from this confidence on; below it the page stays as it is.
+MIN_ORIENTATION_CONFIDENCE = 2.0
+MM_PER_INCH = 25.4
+GLYPH_MM = 0.85  # running text is at least this tall; smaller marks alone are dust
+TABLE_MARGIN_MM = 1.0  # what is this close to a table belongs to it, not to the running text
+COLUMN_GAP_MM = 7.0  # wider than this between two words: two columns of text side by side (as the PDF reader)
+# A line of running text must say something: signatures and stamp remnants read as stray symbols.
+MIN_LINE_CONFIDENCE = 40.0
+
+
+@dataclass(frozen=True)
+class ScannedPage:
+    """One page as read: the running text lines, and each table as rows of read cells."""
+
+    lines: list[str]
+    tables: list[list[list[ReadCell]]]
+    angle: float  # the skew that was corrected, degrees counter-clockwise
+    turned: int  # the quarter turn that set the page upright, degrees counter-clockwise
+
+
+def read_scanned_pdf(data: bytes, sha256: str, *, dpi: int = DEFAULT_DPI) -> ReadDocument:
+    """The running text and tables of a scanned PDF, read by OCR page by page.
+
+    Every page is rendered at `dpi`, set upright, deskewed, its ruled tables cut into cells and each
+    cell read on its own. Grid rows carry their 1-based page and each cell's confidence (0 to 100).
+
+    Raises:
+        DocumentError: DAMAGED when pdfium cannot open the file, ENCRYPTED when it needs a password.
+        ConfigurationError: when Tesseract or its Vietnamese model is not installed.
+    """
+    if not MIN_DPI <= dpi <= MAX_DPI:
+        raise ValueError(f"dpi must be between {MIN_DPI} and {MAX_DPI}, got {dpi}")
+    document = _open(data)
+    lines: list[str] = []
+    grids: list[Grid] = []
+    try:
+        page_count = len(document)
+        with Tesseract() as engine:
+            numbers: NumberColumns | None = None
+            for index in range(page_count):
+                page = document[index]
+                try:
+                    pixels = page.render(scale=dpi / 72, grayscale=True).to_numpy()
+                finally:
+                    page.close()
+                scanned, numbers = read_page(engine, gray(pixels), dpi, numbers)
+                lines.extend(scanned.lines)
+                for rows in scanned.tables:
+                    grids.append(_grid(len(grids), rows, index + 1))
+    finally:
+        document.close()
+    return ReadDocument(sha256=sha256, kind=DocumentKind.PDF, pages=page_count, lines=lines, grids=grids)
+
+
+def _open(data: bytes) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise DocumentError(Reason.ENCRYPTED, "password-protected PDF: send it without a password") from exc
+        raise DocumentError(Reason.DAMAGED, f"damaged PDF: pdfium cannot open it ({exc})") from exc
+
+
+def read_page(engine: Tesseract, page: Gray, dpi: int,
+              number_columns: NumberColumns | None = None) -> tuple[ScannedPage, NumberColumns | None]:
+    """One page image: upright, deskewed, its tables and running text read.
+
+    `number_columns` are the columns read as numbers in the last table of the previous page, for a
+    table continued without its heading; the ones of this page's last table are returned.
+    """
+    turned, confidence = engine.orientation(page)
+    if confidence < MIN_ORIENTATION_CONFIDENCE:
+        turned = 0
+    page = quarter_turn(page, turned)
+    angle = skew_angle(ink(page))
+    page = rotate(page, -angle)
+    mask = ink(page)
+    tables = find_tables(rules(mask, dpi), dpi)
+    read: list[list[list[ReadCell]]] = []
+    for table in tables:
+        rows, numbers = read_table(engine, page, mask, table, dpi, number_columns)
+        if numbers:
+            number_columns = numbers
+        read.append(rows)
+    lines = running_lines(engine, page, mask, tables, dpi)
+    return ScannedPage(lines, read, angle, turned), number_columns
+
+
+def running_lines(engine: Tesseract, page: Gray, mask: Mask, tables: list[TableImage], dpi: int) -> list[str]:
+    """The text outside the tables, one line per column block of each visual line, top to bottom.
+
+    The two header blocks side by side (agency and unit left, nation and date right) become separate
+    lines, as the PDF reader gives them.
+    """
+    outside = mask.copy()
+    margin = round(TABLE_MARGIN_MM * dpi / MM_PER_INCH)
+    for table in tables:
+        left, top, right, bottom = table.box
+        outside[max(0, top - margin) : bottom + margin, max(0, left - margin) : right + margin] = 0
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(outside, connectivity=8)
+    glyph = GLYPH_MM * dpi / MM_PER_INCH
+    if not any(stats[label, 3] >= glyph for label in range(1, count)):
+        return []
+    # Only the ink is kept: the grain, the paper's tone and a faint stamp would only add noise.
+    near = cv2.dilate(outside, np.ones((3, 3), np.uint8)) > 0
+    clean = np.where(near, page, 255).astype(np.uint8)
+    gap = COLUMN_GAP_MM * dpi / MM_PER_INCH
+    blocks = [block for line in engine.lines(clean, dpi) for block in _split(line, gap)]
+    return [" ".join(nfc(word.text) for word in block) for block in _reading_order(blocks) if _says_something(block)]
+
+
+def _split(line: TextLine, gap: float) -> list[TextLine]:
+    """A line cut wherever two words stand further apart than `gap`: two columns side by side."""
+    blocks: list[TextLine] = []
+    for word in line:
+        if blocks and word.box[0] - blocks[-1][-1].box[2] <= gap:
+            blocks[-1].append(word)
+        else:
+            blocks.append([word])
+    return blocks
+
+
+def _says_something(block: TextLine) -> bool:
+    """Whether a block is text rather than a signature or a stamp's remnant read as stray symbols."""
+    letters = sum(ch.isalnum() for word in block for ch in word.text)
+    confidence = min(word.confidence for word in block)
+    return letters >= 2 and (confidence >= MIN_LINE_CONFIDENCE or letters >= 6)
+
+
+def _box(block: TextLine) -> tuple[int, int, int, int]:
+    return (min(w.box[0] for w in block), min(w.box[1] for w in block),
+            max(w.box[2] for w in block), max(w.box[3] for w in block))
+
+
+def _reading_order(blocks: list[TextLine]) -> list[TextLine]:
+    """Blocks grouped into visual lines (their middles within half a line height), each left to right."""
+    visual: list[list[TextLine]] = []
+    for block in sorted(blocks, key=lambda b: (_box(b)[1] + _box(b)[3]) / 2):
+        left, top, right, bottom = _box(block)
+        if visual:
+            _, last_top, _, last_bottom = _box(visual[-1][0])
+            if abs((top + bottom) / 2 - (last_top + last_bottom) / 2) <= (last_bottom - last_top) / 2:
+                visual[-1].append(block)
+                continue
+        visual.append([block])
+    return [block for group in visual for block in sorted(group, key=lambda b: _box(b)[0])]
+
+
+def _grid(index: int, rows: list[list[ReadCell]], page_number: int) -> Grid:
+    return Grid(
+        table=index,
+        rows=[
+            GridRow(cells=[cell.text for cell in cells], page=page_number, row=r,
+                    confidence=[round(cell.confidence, 1) for cell in cells])
+            for r, cells in enumerate(rows)
+        ],
+    )

@@ -1,0 +1,88 @@
+"""Every file of the shared corpus (../shared/corpus) through extract_document: no crash, no hang, a stable outcome.
+
+The outcome of each file (what it was read as and its key numbers, or the exact reason it was refused)
+is pinned in tests/golden/corpus/outcomes.json; PARINDEX_REGEN_GOLDEN=1 rewrites it. OCR is turned off
+here so the outcomes do not depend on the OCR engine being installed (its own tests cover scans).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from extractors import ExtractionLimits, extract_document
+from parindex.errors import DocumentError
+from schemas.records import EvidenceDocument, SelfAssessment
+
+GOLDEN = Path(__file__).parent / "golden" / "corpus" / "outcomes.json"
+REGENERATE = os.environ.get("PARINDEX_REGEN_GOLDEN") == "1"
+LIMITS = ExtractionLimits(max_seconds=20.0, max_ocr_pages=0)
+HANG = 60.0  # seconds: past this a document is hanging, whatever its limits say
+SUFFIXES = {".pdf", ".docx", ".doc", ".zip"}
+
+
+def outcome(data: bytes, name: str) -> dict[str, object]:
+    """What extraction made of one file, as plain data: the kind of result and its key numbers, or the reason."""
+    try:
+        result = extract_document(data, name, limits=LIMITS)
+    except DocumentError as exc:
+        return {"result": "rejected", "reason": exc.reason.value, "message": exc.message}
+    if isinstance(result, SelfAssessment):
+        return {
+            "result": "self_assessment", "unit": result.unit_code, "year": result.year, "rows": len(result.rows),
+            "stated_total": None if result.stated_total is None else str(result.stated_total),
+        }
+    assert isinstance(result, EvidenceDocument)
+    return {
+        "result": "evidence", "kind": result.kind.value, "pages": result.pages, "text_layer": result.text_layer.value,
+        "text_lines": len(result.text.splitlines()), "document_number": result.document_number,
+        "document_date": None if result.document_date is None else result.document_date.isoformat(),
+        "references": [ref.number for ref in result.references],
+    }
+
+
+def _within(seconds: float, data: bytes, name: str) -> tuple[dict[str, object], float]:
+    """The outcome, computed in a daemon thread so that a hang fails the test instead of blocking the run."""
+    box: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            box["outcome"] = outcome(data, name)
+        except BaseException as exc:  # a crash is reported as such below
+            box["crash"] = exc
+
+    started = time.monotonic()
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    elapsed = time.monotonic() - started
+    if worker.is_alive():
+        pytest.fail(f"{name}: still extracting after {seconds:g} s")
+    if "crash" in box:
+        raise AssertionError(f"{name}: extract_document crashed instead of raising DocumentError") from box["crash"]  # type: ignore[misc]
+    return box["outcome"], elapsed  # type: ignore[return-value]
+
+
+def test_every_corpus_file_has_its_pinned_outcome(corpus: Path) -> None:
+    files = sorted(p for p in corpus.rglob("*") if p.suffix.lower() in SUFFIXES)
+    assert files, f"no documents under {corpus}"
+    outcomes: dict[str, dict[str, object]] = {}
+    slow: list[str] = []
+    for path in files:
+        name = path.relative_to(corpus).as_posix()
+        outcomes[name], elapsed = _within(HANG, path.read_bytes(), name)
+        if elapsed > LIMITS.max_seconds + 10:
+            slow.append(f"{name} ({elapsed:.0f} s)")
+    assert not slow, f"over the per-document time limit: {slow}"
+    if REGENERATE:
+        GOLDEN.write_text(json.dumps(outcomes, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    assert GOLDEN.exists(), "no pinned outcomes: run once with PARINDEX_REGEN_GOLDEN=1"
+    pinned = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    assert sorted(outcomes) == sorted(pinned), "the corpus changed: files added or removed"
+    changed = {name: (pinned[name], got) for name, got in outcomes.items() if got != pinned[name]}
+    assert not changed, f"outcomes differ from tests/golden/corpus/outcomes.json: {changed}"
