@@ -127,10 +127,8 @@ def _check_text_layer(glyphs: _Glyphs, pages: int) -> None:
     """Refuse a PDF whose text cannot be read from its text layer, saying whether OCR could help."""
     if glyphs.text + glyphs.garbled == 0 and not glyphs.images:
         raise DocumentError(Reason.BLANK_DOCUMENT, f"blank PDF: {pages} page(s) without text or images")
-    if glyphs.scanned_pages == pages:
+    if glyphs.scanned_pages == pages:  # a scan with a typed page is read for its text, without OCR
         raise DocumentError(Reason.NO_TEXT_LAYER, f"scanned PDF: {pages} page(s) of images without a text layer")
-    if glyphs.scanned_pages * 2 >= pages:  # a typed cover page on a scanned form
-        raise DocumentError(Reason.NO_TEXT_LAYER, f"scanned PDF: {glyphs.scanned_pages} of its {pages} pages are images without text")
     share = glyphs.garbled / (glyphs.text + glyphs.garbled)
     if share > text_quality.GARBLED_SHARE:
         raise DocumentError(
@@ -253,18 +251,13 @@ def _unruled(visual: list[list[Word]]) -> tuple[list[str], list[Table]]:
         # A heading whose cells wrap has lines of two blocks or fewer above the first full line: each
         # block under one column, as no title or prose line is.
         start = index
-        while running and running[-1] is visual[start - 1] and _within_columns(running[-1], columns):
+        # (A centred heading block may sit under no column's values: it joins the nearest column.)
+        while running and running[-1] is visual[start - 1] and _fits(columns, _segments(running[-1], CELL_GAP)):
             running.pop()
             start -= 1
         tables.append([_group_cells(group, columns) for group in _row_groups(visual[start:end])])
         index = end
     return _running_lines(running), tables
-
-
-def _within_columns(line: list[Word], columns: list[list[float]]) -> bool:
-    """Every block of the line under at most one column (a centred heading may sit beside the values)."""
-    overlaps = [len(_overlapping(columns, segment)) for segment in _segments(line, CELL_GAP)]
-    return max(overlaps, default=0) == 1
 
 
 def _row_groups(lines: list[list[Word]]) -> list[list[list[Word]]]:
@@ -315,10 +308,31 @@ def _table_run(visual: list[list[Word]], start: int) -> tuple[int, list[list[flo
             for segment in segments:
                 columns = _add_column(columns, segment)
             multi += 1
-        elif not all(len(_overlapping(columns, segment)) == 1 for segment in segments):
+        elif _fits(columns, segments):
+            # A wrapped cell's extra line, or a column no full line has shown yet (a name centred on two
+            # lines around its row's values, evidence in a column empty so far).
+            columns = _with_new_columns(columns, segments)
+        else:
             break
         end += 1
     return (end, columns) if multi >= 2 else None
+
+
+def _fits(columns: list[list[float]], segments: list[Segment]) -> bool:
+    """Every block under one column, or under none yet but inside the table's width (its edges are known)."""
+    def fits(segment: Segment) -> bool:
+        hits = len(_overlapping(columns, segment))
+        x0, x1 = _span(segment)
+        return hits == 1 or (hits == 0 and columns[0][0] < x0 and x1 < columns[-1][1])
+
+    return bool(segments) and all(fits(segment) for segment in segments)
+
+
+def _with_new_columns(columns: list[list[float]], segments: list[Segment]) -> list[list[float]]:
+    for segment in segments:
+        if not _overlapping(columns, segment):
+            columns = _add_column(columns, segment)
+    return columns
 
 
 def _span(segment: Segment) -> tuple[float, float]:

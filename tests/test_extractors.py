@@ -457,12 +457,14 @@ class _Image(Flowable):
         self.canv.drawImage(ImageReader(Image.new("RGB", (40, 20), "gray")), 0, 0, 200, 100)
 
 
-def scanned_pdf(pages: int = 1) -> bytes:
+def scanned_pdf(pages: int = 1, stamp: str = "") -> bytes:
+    """Image-only pages; `stamp` is a little text a scanner or a clerk adds (a page number, a date)."""
     from reportlab.platypus import PageBreak
 
     story: list[Flowable] = []
     for page in range(pages):
-        story += [_Image()] + ([PageBreak()] if page < pages - 1 else [])
+        story += [_Image()] + ([Paragraph(stamp, ParagraphStyle("stamp", fontSize=6))] if stamp else [])
+        story += [PageBreak()] if page < pages - 1 else []
     return _pdf_bytes(story)
 
 
@@ -501,6 +503,8 @@ def test_a_scan_goes_to_the_ocr_hook(style: ParagraphStyle, monkeypatch: pytest.
         with pytest.raises(DocumentError) as info:
             extract_document(scan, "scan.pdf", limits=limits)
         assert (info.value.reason, info.value.message) == (reason, message)
+    stamped = scanned_pdf(stamp="Trang 1 - 10/01/2020")  # a stamp is no text layer
+    assert isinstance(extract_document(stamped, "scan.pdf"), SelfAssessment)
     with pytest.raises(DocumentError) as info:
         extract_document(scanned_pdf(3), "scan.pdf", limits=ExtractionLimits(max_ocr_pages=2))
     assert (info.value.reason, info.value.message) == (Reason.TOO_LARGE, "scanned PDF of 3 pages: at most 2 pages are read by OCR")

@@ -1,0 +1,234 @@
+"""Benchmark results (the JSON of bench.run) as the Markdown tables of docs/BENCHMARKS.md, with the targets checked."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+Row = Sequence[object]
+
+
+def table(headings: Row, rows: Sequence[Row]) -> str:
+    lines = ["| " + " | ".join(map(str, headings)) + " |", "|" + "|".join("---" for _ in headings) + "|"]
+    lines += ["| " + " | ".join("–" if c is None else str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _s(value: float | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def _pct(value: float | None) -> str | None:
+    return None if value is None else f"{value:+.0%}"
+
+
+def _sizes(results: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+    return sorted(((int(n), entry) for n, entry in results.get("sizes", {}).items()), key=lambda item: item[0])
+
+
+def overhead(entry: dict[str, Any]) -> float | None:
+    """The plain pipeline's time over the raw extraction bound's, less one."""
+    raw, steps = entry.get("raw"), entry.get("steps")
+    return steps["seconds"] / raw["seconds"] - 1 if raw and steps and raw["seconds"] else None
+
+
+def docx_rate(entry: dict[str, Any]) -> float | None:
+    """DOCX forms per second through discover → rank in one process (one core), imports excluded."""
+    run = entry.get("docx_forms")
+    return run["forms"] / run["seconds"] if run and run.get("seconds") else None
+
+
+def speed_up(entry: dict[str, Any]) -> float | None:
+    flows = entry.get("flows", {})
+    one, two = flows.get("process-1"), flows.get("process-2")
+    return one["ingest"] / two["ingest"] if one and two and two.get("ingest") else None
+
+
+def targets(results: dict[str, Any]) -> list[Row]:
+    """Each target of issue #8 with the figure measured against it."""
+    sizes = _sizes(results)
+    rows: list[Row] = []
+    big = [(n, overhead(e)) for n, e in sizes if n >= 350 and overhead(e) is not None]
+    rows.append(("pipeline overhead over the raw extraction bound, N ≥ 350", "≤ +15 %",
+                 ", ".join(f"N={n}: {_pct(o)}" for n, o in big) or "not measured",
+                 _verdict(all(o is not None and o <= 0.15 for _, o in big) if big else None)))
+    rates = [(n, docx_rate(e)) for n, e in sizes if docx_rate(e) is not None]
+    rows.append(("DOCX forms per second per core, whole pipeline", "≥ 50",
+                 ", ".join(f"N={n}: {r:.1f}" for n, r in rates) or "not measured",
+                 _verdict(all(r >= 50 for _, r in rates) if rates else None)))
+    nightly = results.get("nightly", {})
+    for dialect in ("sqlite", "postgresql"):
+        runs = nightly.get(dialect, {})
+        steps, flow = runs.get("steps"), runs.get("flow")
+        if steps or flow:
+            figures = [f"plain steps {_s(steps['seconds'])} s" if steps else None, f"Prefect flow {_s(flow['ingest'])} s" if flow else None]
+            worst = max([s["seconds"] for s in [steps] if s] + [f["ingest"] for f in [flow] if f])
+            rows.append((f"nightly no-change run, {nightly.get('documents')} known documents ({dialect})", "≤ 2 s",
+                         ", ".join(f for f in figures if f), _verdict(worst <= 2)))
+    memory = [(n, e["steps"]["maxrss_mb"]) for n, e in sizes if e.get("steps")]
+    if len(memory) >= 2:
+        growth = memory[-1][1] / memory[0][1] - 1
+        rows.append((f"peak memory flat in N (plain steps, N={memory[0][0]} → N={memory[-1][0]})", "≤ +20 %",
+                     f"{memory[0][1]:.0f} → {memory[-1][1]:.0f} MB ({_pct(growth)})", _verdict(growth <= 0.20)))
+    query = results.get("queries", {}).get("sqlite", {})
+    if query.get("timing"):
+        ranking = query["timing"]["queries"]["ranking (all blocks)"]
+        worst = max(ranking["first"], ranking["warm_median"])
+        rows.append((f"ranking over {query['build']['scores']:,} score rows, SQLite", "≤ 1 s",
+                     f"first {_s(ranking['first'])} s, then {_s(ranking['warm_median'])} s", _verdict(worst <= 1)))
+    ups = [(n, speed_up(e)) for n, e in sizes if speed_up(e) is not None]
+    rows.append(("speed-up, 2 worker processes over 1 (Prefect ingest)", "≥ 1.6×",
+                 ", ".join(f"N={n}: {u:.2f}×" for n, u in ups) or "not measured",
+                 _verdict(all(u >= 1.6 for _, u in ups) if ups else None)))
+    return rows
+
+
+def _verdict(met: bool | None) -> str:
+    return "not measured" if met is None else "**met**" if met else "**not met**"
+
+
+def machine_section(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    libraries = ", ".join(f"{name} {version}" for name, version in m["libraries"].items())
+    return "\n".join([
+        f"- `{results['command']}`, {results['started']} → {results.get('finished', 'unfinished')}",
+        f"- {m['nproc']} cores ({m['cpu']}), {m['memory_gib']} GiB memory, {m['os']}",
+        f"- Python {m['python']}, SQLite {m['sqlite']}, PostgreSQL {m['postgresql'] or 'not used'}",
+        f"- {libraries}",
+    ])
+
+
+def pipeline_section(results: dict[str, Any]) -> str:
+    rows = []
+    for n, e in _sizes(results):
+        raw, steps = e.get("raw") or {}, e.get("steps") or {}
+        parts = steps.get("steps", {})
+        rows.append((n, e["corpus"]["files"], raw.get("pdf_pages"), _s(raw.get("seconds")), _s(steps.get("seconds")), _pct(overhead(e)),
+                     _s(parts.get("discover")), _s(parts.get("extract")), _s(parts.get("validate")), _s(parts.get("load")), _s(parts.get("rank")),
+                     _s(steps.get("imports")), raw.get("maxrss_mb"), steps.get("maxrss_mb")))
+    return table(("N", "files", "PDF pages", "raw bound s", "pipeline s", "overhead", "discover", "extract", "validate", "load", "rank",
+                  "imports (once)", "peak MB raw", "peak MB pipeline"), rows)
+
+
+def accuracy_section(results: dict[str, Any]) -> str:
+    rows = []
+    for n, e in _sizes(results):
+        for fmt, a in (e.get("steps") or {}).get("accuracy", {}).items():
+            rows.append((n, fmt, a["forms"], a["units_right"], f"{a['exact']}/{a['cells']}", f"{a['exact'] / a['cells']:.1%}" if a["cells"] else None))
+    return table(("N", "form format", "forms", "unit read right", "score cells exact", "share"), rows)
+
+
+def docx_section(results: dict[str, Any]) -> str:
+    rows = []
+    for n, e in _sizes(results):
+        run = e.get("docx_forms")
+        if run:
+            parts = run["steps"]
+            rows.append((n, run["forms"], _s(run["seconds"]), f"{docx_rate(e):.1f}", f"{run['forms'] / parts['extract']:.1f}" if parts.get("extract") else None,
+                         _s(parts.get("validate")), _s(parts.get("load")), run["maxrss_mb"]))
+    return table(("N", "DOCX forms", "pipeline s", "forms/s", "forms/s (extract only)", "validate s", "load s", "peak MB"), rows)
+
+
+def flows_section(results: dict[str, Any]) -> str:
+    rows = []
+    for n, e in _sizes(results):
+        plain = (e.get("steps") or {}).get("seconds")
+        for name, run in e.get("flows", {}).items():
+            ratio = f"{run['ingest'] / plain:.2f}×" if plain else None
+            rerun = run.get("rerun", {}).get("seconds")
+            rows.append((n, name, _s(run.get("imports")), _s(run.get("prefect_start")), _s(run.get("ingest")), ratio, _s(run.get("publish")),
+                         _s(rerun), run["maxrss_mb"], run.get("children_maxrss_mb")))
+        if speed_up(e) is not None:
+            rows.append((n, "speed-up 2 processes / 1", None, None, f"{speed_up(e):.2f}×", None, None, None, None, None))
+    return table(("N", "runner", "imports s", "Prefect start s", "ingest s", "ingest / plain steps", "publish s", "re-run, nothing new s",
+                  "peak MB flow process", "peak MB largest worker"), rows)
+
+
+def nightly_section(results: dict[str, Any]) -> str:
+    nightly = results.get("nightly", {})
+    rows = []
+    for dialect in ("sqlite", "postgresql"):
+        runs = nightly.get(dialect)
+        if not runs:
+            continue
+        steps, flow = runs.get("steps") or {}, runs.get("flow") or {}
+        parts = steps.get("steps", {})
+        rows.append((dialect, runs.get("recorded"), _s(steps.get("seconds")),
+                     " / ".join(_s(parts.get(k)) or "–" for k in ("open", "known_files", "scan", "compare")),
+                     _s(flow.get("ingest")), _s(flow.get("prefect_start")), steps.get("maxrss_mb"), flow.get("maxrss_mb")))
+    return table(("warehouse", "known documents", "plain steps s", "open / known files / scan / compare s", "Prefect ingest s",
+                  "(Prefect start s, paid once)", "peak MB steps", "peak MB flow"), rows)
+
+
+def queries_section(results: dict[str, Any]) -> str:
+    queries = results.get("queries", {})
+    dialects = [d for d in ("sqlite", "postgresql") if queries.get(d, {}).get("timing")]
+    if not dialects:
+        return "not measured"
+    names = list(queries[dialects[0]]["timing"]["queries"])
+    rows = []
+    for name in names:
+        row: list[object] = [name, queries[dialects[0]]["timing"]["queries"][name]["rows"]]
+        for d in dialects:
+            q = queries[d]["timing"]["queries"].get(name, {})
+            row += [_s(q.get("first")), _s(q.get("warm_median"))]
+        rows.append(row)
+    headings: list[object] = ["query", "rows returned"]
+    for d in dialects:
+        headings += [f"{d} first s", f"{d} warm s"]
+    builds = "; ".join(
+        f"{d}: {queries[d]['build']['scores']:,} score rows, {queries[d]['build']['documents']:,} submissions "
+        f"({queries[d]['build']['versions_per_unit']} versions per unit), built in {queries[d]['build']['build_seconds']} s, "
+        f"query process peak {queries[d]['timing']['maxrss_mb']} MB"
+        for d in dialects
+    )
+    return table(headings, rows) + f"\n\n{builds}"
+
+
+def peers_section(results: dict[str, Any]) -> str:
+    peers = results.get("peers", {})
+    rows = []
+    for peer, run in peers.get("corpus_forms", {}).items():
+        variant = peers.get("variants", {}).get(peer, {})
+        rows.append((peer, run["forms"], run["pages"], f"{run['pages_per_second']:.2f}", f"{run['exact'] / run['cells']:.1%}",
+                     f"{variant['exact'] / variant['cells']:.1%}" if variant else None,
+                     f"{variant['pages_per_second']:.2f}" if variant else None, run["maxrss_mb"]))
+    summary = table(("peer", "corpus PDF forms", "pages", "pages/s", "score cells exact", "exact on layout variants", "pages/s on variants", "peak MB"), rows)
+    variants = peers.get("variants", {})
+    names = sorted({name for run in variants.values() for name in run.get("by_form", {})})
+    if not names:
+        return summary
+    detail = table(("layout variant", *variants), [(name, *(f"{run['by_form'][name][0]}/{run['by_form'][name][1]}" for run in variants.values())) for name in names])
+    return summary + "\n\n" + detail
+
+
+def render(results: dict[str, Any]) -> str:
+    sections = [
+        ("Machine", machine_section(results)),
+        ("Targets", table(("target", "goal", "measured", "verdict"), targets(results))),
+        ("Pipeline against the raw extraction bound (plain steps, one process)", pipeline_section(results)),
+        ("Score cells read exactly by the pipeline", accuracy_section(results)),
+        ("DOCX forms through the whole pipeline (one process = one core)", docx_section(results)),
+        ("Prefect flows", flows_section(results)),
+        ("Nightly run with nothing new", nightly_section(results)),
+        ("Ranking and report queries", queries_section(results)),
+        ("Peers on the same PDF forms", peers_section(results)),
+    ]
+    errors = results.get("errors") or []
+    if errors:
+        sections.append(("Measurements that failed", "\n".join(f"- {e['measurement']}: `{e['error'].splitlines()[-1]}`" for e in errors)))
+    return "\n\n".join(f"### {title}\n\n{body}" for title, body in sections) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.report", description="Print a bench.run results file as Markdown.")
+    parser.add_argument("results", type=Path)
+    args = parser.parse_args(argv)
+    print(render(json.loads(args.results.read_text(encoding="utf-8"))), end="")
+
+
+if __name__ == "__main__":
+    main()
