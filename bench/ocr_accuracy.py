@@ -58,12 +58,12 @@ class Outcome:
     error: str | None = None
 
 
-def cases(count: int, seed: int = 2019) -> list[Case]:
-    """`count` forms spread over the registry (so over every block), each turned 0.5–2° either way."""
+def cases(count: int, seed: int = 2019, max_skew: float = 2.0) -> list[Case]:
+    """`count` forms spread over the registry (so over every block), each turned 0.5° to `max_skew` either way."""
     units = registry_for(PROGRAM).units
     rng = random.Random(seed)
     picked = sorted({round(i * len(units) / count) % len(units) for i in range(count)})
-    return [Case(p, round(rng.choice((-1, 1)) * rng.uniform(0.5, 2.0), 2), 1000 + p) for p in picked]
+    return [Case(p, round(rng.choice((-1, 1)) * rng.uniform(0.5, max_skew), 2), seed * 1000 + p) for p in picked]
 
 
 def run_case(case: Case, dpi: int, threshold: float) -> Outcome:
@@ -154,12 +154,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dpi", type=int, default=300)
     parser.add_argument("--threshold", type=float, default=DEFAULT_REVIEW_THRESHOLD)
     parser.add_argument("--workers", type=int, default=1, help="forms read in parallel (processes)")
+    parser.add_argument("--seed", type=int, default=2019, help="draws the skews and the scanner noise")
+    parser.add_argument("--max-skew", type=float, default=2.0, help="largest skew in degrees")
     args = parser.parse_args(argv)
     if not ocr_available():
         print("OCR is not available: install tesseract-ocr and tesseract-ocr-vie", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    todo = cases(args.forms)
+    todo = cases(args.forms, args.seed, args.max_skew)
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
         outcomes = list(pool.map(run_case, todo, [args.dpi] * len(todo), [args.threshold] * len(todo)))
     for o in outcomes:

@@ -14,16 +14,14 @@ from typing import Any
 from bench.corpus import PROGRAM, YEAR
 
 
-def prefect_env(work: Path, db_url: str, runner: str = "thread", workers: int | None = None) -> dict[str, str]:
-    """The environment of a flow measurement: its warehouse, runner and workers, and a Prefect home of the benchmark's own."""
-    env = {
-        "PARINDEX_DB_URL": db_url,
-        "PARINDEX_TASK_RUNNER": runner,
-        "PREFECT_HOME": str(work / "prefect-home"),
-        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
-        "PREFECT_LOGGING_LEVEL": "WARNING",
-        "PREFECT_LOGGING_TO_API_ENABLED": "false",
-    }
+def prefect_env(work: Path, db_url: str, runner: str = "thread", workers: int | None = None, api_url: str | None = None) -> dict[str, str | None]:
+    """The environment of a flow measurement: its warehouse, runner and workers, and the Prefect API to use.
+
+    `api_url` None leaves Prefect to start a temporary server in each process that needs one.
+    """
+    from bench.prefect_server import prefect_settings
+
+    env: dict[str, str | None] = {**prefect_settings(work, ephemeral=api_url is None), "PARINDEX_DB_URL": db_url, "PARINDEX_TASK_RUNNER": runner, "PREFECT_API_URL": api_url}
     if workers is not None:
         env["PARINDEX_WORKERS"] = str(workers)
     return env

@@ -8,6 +8,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from bench import machine
 from bench.child import MeasurementFailed, measure
 from bench.corpus import build_corpus, docx_forms_inbox
 from bench.prefect_flow import prefect_env
+from bench.prefect_server import prefect_server
 from bench.warehouses import DEFAULT_PG_URL, pg_available, pg_schema, sqlite_url
 
 PARTS = ("raw", "steps", "docx", "flows", "nightly", "queries", "peers")
@@ -32,7 +34,9 @@ class Bench:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.work: Path = args.work
+        self.work.mkdir(parents=True, exist_ok=True)
         self.parts = set(args.only.split(",")) if args.only else set(PARTS)
+        self.api_url: str | None = None  # the benchmark's Prefect server, once started
         self.pg_url: str | None = None if args.no_pg else args.pg_url
         if self.pg_url and (why := pg_available(self.pg_url)):
             _log(f"PostgreSQL measurements skipped: {why}")
@@ -83,18 +87,24 @@ class Bench:
             docx_inbox = docx_forms_inbox(corpus, self.work / f"docx-forms-{n}")
             url = sqlite_url(self.work / "db" / f"docx-{n}.db")
             self.run(entry, "docx_forms", f"DOCX forms only N={n}", "bench.steps:pipeline_steps", {"inbox": str(docx_inbox), "db_url": url, "rerun": False})
-        if "flows" in self.parts and n in self.flow_sizes:
-            flows: dict[str, Any] = entry.setdefault("flows", {})
-            for runner, workers in RUNNERS:
-                name = runner if workers is None else f"{runner}-{workers}"
-                url = sqlite_url(self.work / "db" / f"flow-{name}-{n}.db")
-                env = prefect_env(self.work, url, runner, workers)
-                self.run(flows, name, f"Prefect flow ({name}) N={n}", "bench.prefect_flow:flow_run",
-                         {"inbox": inbox, "out_dir": str(self.work / "out" / name)}, env)
+        if "flows" in self.parts:
+            modes = [("server", self.api_url)] if n in self.flow_sizes and self.api_url else []
+            modes += [("ephemeral", None)] if n in self.ephemeral_sizes else []
+            for mode, api_url in modes:
+                flows: dict[str, Any] = entry.setdefault("flows" if mode == "server" else "flows_ephemeral", {})
+                for runner, workers in RUNNERS:
+                    name = runner if workers is None else f"{runner}-{workers}"
+                    url = sqlite_url(self.work / "db" / f"flow-{mode}-{name}-{n}.db")
+                    self.run(flows, name, f"Prefect flow ({mode} API, {name}) N={n}", "bench.prefect_flow:flow_run",
+                             {"inbox": inbox, "out_dir": str(self.work / "out" / name)}, prefect_env(self.work, url, runner, workers, api_url))
 
     @property
     def flow_sizes(self) -> set[int]:
         return {int(s) for s in self.args.flow_sizes.split(",")} if self.args.flow_sizes else {n for n in self.sizes if n <= 350}
+
+    @property
+    def ephemeral_sizes(self) -> set[int]:
+        return {int(s) for s in self.args.ephemeral_sizes.split(",") if s.strip()} & set(self.sizes)
 
     @property
     def sizes(self) -> list[int]:
@@ -113,9 +123,13 @@ class Bench:
             where = entry.setdefault(dialect, {})
             where["recorded"] = record_known(inbox, url)
             self.run(where, "steps", f"nightly no-change, plain steps ({dialect})", "bench.nightly:nightly_steps", {"inbox": str(inbox), "db_url": url})
-            self.run(where, "flow", f"nightly no-change, Prefect flow ({dialect})", "bench.prefect_flow:flow_run",
-                     {"inbox": str(inbox), "out_dir": str(self.work / "out" / "nightly"), "rerun": False, "publish": False},
-                     prefect_env(self.work, url))
+            arguments = {"inbox": str(inbox), "out_dir": str(self.work / "out" / "nightly"), "rerun": False, "publish": False}
+            if self.api_url:
+                self.run(where, "flow", f"nightly no-change, Prefect flow ({dialect})", "bench.prefect_flow:flow_run", arguments,
+                         prefect_env(self.work, url, api_url=self.api_url))
+            if dialect == "sqlite":
+                self.run(where, "flow_ephemeral", f"nightly no-change, Prefect flow, temporary API ({dialect})", "bench.prefect_flow:flow_run",
+                         arguments, prefect_env(self.work, url))
 
         measure_on(sqlite_url(self.work / "db" / "nightly.db"), "sqlite")
         if self.pg_url:
@@ -160,17 +174,26 @@ class Bench:
         for part in ("nightly", "queries", "peers"):
             if part in self.parts:
                 steps.append((part, getattr(self, part)))
-        for name, step in steps:
-            try:
-                step()
-            except Exception as exc:  # one broken benchmark must not lose the others' results
-                _log(f"{name} FAILED: {type(exc).__name__}: {exc}")
-                self.results["errors"].append({"measurement": name, "error": f"{type(exc).__name__}: {exc}"})
+        with ExitStack() as stack:
+            if self.parts & {"flows", "nightly"}:
+                _log("starting the benchmark's Prefect server …")
+                try:
+                    self.api_url = stack.enter_context(prefect_server(self.work))
+                    _log(f"Prefect server at {self.api_url}")
+                except RuntimeError as exc:  # the flows on a server are skipped, the rest still measured
+                    _log(f"no Prefect server: {exc}")
+                    self.results["errors"].append({"measurement": "Prefect server", "error": str(exc)})
+            for name, step in steps:
+                try:
+                    step()
+                except Exception as exc:  # one broken benchmark must not lose the others' results
+                    _log(f"{name} FAILED: {type(exc).__name__}: {exc}")
+                    self.results["errors"].append({"measurement": name, "error": f"{type(exc).__name__}: {exc}"})
         self.results["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
         self.save()
 
     def warm_prefect(self) -> None:
-        """Create the benchmark's Prefect database once, so no flow measurement pays its migrations."""
+        """Create the temporary servers' Prefect database once, so no flow measurement pays its migrations."""
         self.run(self.results, "prefect_first_start", "Prefect first start (database creation)", "bench.prefect_flow:first_start", {},
                  prefect_env(self.work, sqlite_url(self.work / "db" / "warm.db")))
 
@@ -179,6 +202,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     parser.add_argument("--sizes", default="35,350", help="submissions per corpus, comma-separated (e.g. 35,350,3500)")
     parser.add_argument("--flow-sizes", default=None, help="sizes also run through the Prefect flows (default: the sizes up to 350)")
+    parser.add_argument("--ephemeral-sizes", default="35", help="sizes also run through the flows on Prefect's temporary API server")
     parser.add_argument("--only", default=None, help=f"measure only these parts, comma-separated: {', '.join(PARTS)}")
     parser.add_argument("--nightly-docs", type=int, default=10_000, help="known documents for the nightly no-change run")
     parser.add_argument("--score-rows", type=int, default=1_000_000, help="score rows in the query benchmark's warehouse")

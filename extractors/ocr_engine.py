@@ -86,6 +86,9 @@ class Tesseract:
     """
 
     def __init__(self) -> None:
+        # Tesseract's OpenMP threads cost more than they give on cell-sized images, and the batch already
+        # reads documents in parallel. Only effective before tesserocr is first imported; a setting wins.
+        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
         try:
             from tesserocr import PSM, PyTessBaseAPI
         except ImportError as exc:

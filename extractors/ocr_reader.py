@@ -117,15 +117,21 @@ def running_lines(engine: Tesseract, page: Gray, mask: Mask, tables: list[TableI
     for table in tables:
         left, top, right, bottom = table.box
         outside[max(0, top - margin) : bottom + margin, max(0, left - margin) : right + margin] = 0
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(outside, connectivity=8)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(outside, connectivity=8)
     glyph = GLYPH_MM * dpi / MM_PER_INCH
-    if not any(stats[label, 3] >= glyph for label in range(1, count)):
+    text = [stats[label] for label in range(1, count) if stats[label, 3] >= glyph]
+    if not text:
         return []
     # Only the ink is kept: the grain, the paper's tone and a faint stamp would only add noise.
     near = cv2.dilate(outside, np.ones((3, 3), np.uint8)) > 0
     clean = np.where(near, page, 255).astype(np.uint8)
+    # Tesseract's layout analysis costs by the area: give it only the part of the page with ink.
+    pad = 2 * margin
+    top, left = max(0, min(int(s[1]) for s in text) - pad), max(0, min(int(s[0]) for s in text) - pad)
+    bottom, right = max(int(s[1] + s[3]) for s in text) + pad, max(int(s[0] + s[2]) for s in text) + pad
+    region = clean[top:bottom, left:right]
     gap = COLUMN_GAP_MM * dpi / MM_PER_INCH
-    blocks = [block for line in engine.lines(clean, dpi) for block in _split(line, gap)]
+    blocks = [block for line in engine.lines(region, dpi) for block in _split(line, gap)]
     return [" ".join(nfc(word.text) for word in block) for block in _reading_order(blocks) if _says_something(block)]
 
 

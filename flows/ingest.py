@@ -14,7 +14,7 @@ from parindex import pipeline
 from parindex.sources import fingerprint, open_source
 from parindex.settings import Settings, redact
 from schemas.framework import framework_for
-from schemas.records import DocumentOutcome, DocumentStatus, Finding, InboxDocument, SelfAssessment
+from schemas.records import DocumentOutcome, DocumentStatus, EvidenceLink, Finding, InboxDocument
 from schemas.units import registry_for
 
 DB = {"cache_policy": NO_CACHE, **db_retry_options()}  # the warehouse comes from $PARINDEX_DB_URL, never a parameter
@@ -70,23 +70,23 @@ def extract(inbox: str, document: InboxDocument, program: str) -> DocumentOutcom
 
 
 @task(cache_policy=NO_CACHE)
-def validate(forms: list[SelfAssessment], program: str) -> dict[str, list[Finding]]:
-    """Great Expectations over the whole batch of forms at once."""
-    return pipeline.validate_forms(forms, program)
+def validate(outcomes: list[DocumentOutcome], program: str) -> tuple[dict[str, list[Finding]], dict[str, list[EvidenceLink]]]:
+    """Great Expectations over the whole batch of forms at once, their citations linked to their packages' evidence."""
+    return pipeline.validate_outcomes(outcomes, program)
 
 
 # ---------------------------------------------------------------- load
 
 
 @task(**DB)
-def load(outcomes: list[DocumentOutcome], findings: dict[str, list[Finding]], program: str) -> None:
+def load(outcomes: list[DocumentOutcome], findings: dict[str, list[Finding]], links: dict[str, list[EvidenceLink]], program: str) -> None:
     """Write every outcome, one transaction per document, under the warehouse's ingest lock."""
     from warehouse.db import warehouse
     from warehouse.load import load_outcomes
     from warehouse.lock import warehouse_lock
 
     with warehouse() as engine, warehouse_lock(engine, "ingest"):
-        load_outcomes(engine, outcomes, findings, registry_for(program), lambda year: framework_for(program, year))
+        load_outcomes(engine, outcomes, findings, registry_for(program), lambda year: framework_for(program, year), links)
 
 
 @task
@@ -124,9 +124,9 @@ def ingest(inbox: str, program: str = "tchq") -> IngestSummary:
     outcomes = list(extract.map(unmapped(inbox), to_read, unmapped(program)).result()) if to_read else []
     outcomes += [DocumentOutcome(document=d, status=DocumentStatus.DUPLICATE) for d in duplicates]
     forms = [o.form for o in outcomes if o.form is not None]
-    findings = validate(forms, program) if forms else {}
+    findings, links = validate(outcomes, program) if forms else ({}, {})
     if outcomes:
-        load(outcomes, findings, program)
+        load(outcomes, findings, links, program)
 
     summary = IngestSummary(
         seen=len(documents) + untouched,

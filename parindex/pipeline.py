@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
+
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -17,6 +19,7 @@ from schemas.records import (
     DocumentOutcome,
     DocumentStatus,
     EvidenceDocument,
+    EvidenceLink,
     Finding,
     InboxDocument,
     RankedUnit,
@@ -26,6 +29,9 @@ from schemas.records import (
     SelfAssessment,
 )
 from schemas.units import registry_for
+
+if TYPE_CHECKING:
+    from publishing.ranking import UnitTotal
 
 log = logging.getLogger(__name__)
 
@@ -72,18 +78,28 @@ def extract_outcome(document: InboxDocument, data: bytes, program: str) -> Docum
     return DocumentOutcome(document=document, status=DocumentStatus.LOADED, kind=kind, form=result)
 
 
-def validate_forms(forms: Sequence[SelfAssessment], program: str) -> dict[str, list[Finding]]:
-    """Findings per form sha256, one Great Expectations run per year's framework."""
+def validate_outcomes(outcomes: Sequence[DocumentOutcome], program: str) -> tuple[dict[str, list[Finding]], dict[str, list[EvidenceLink]]]:
+    """Findings and evidence links per form sha256: citations linked within each package, one GX run per year."""
+    from expectations.inputs import package_inputs
     from expectations.validate import validate_batch  # GX costs seconds to import: only here
 
+    inputs = package_inputs(outcomes)
+    received = {o.form.sha256: _utc(o.document.mtime) for o in outcomes if o.form is not None}
     by_year: dict[int, list[SelfAssessment]] = defaultdict(list)
-    for form in forms:
-        by_year[form.year].append(form)
+    for outcome in outcomes:
+        if outcome.form is not None:
+            by_year[outcome.form.year].append(outcome.form)
     findings: dict[str, list[Finding]] = {}
     registry = registry_for(program)
     for year, batch in sorted(by_year.items()):
-        findings.update(validate_batch(batch, framework_for(program, year), registry))
-    return findings
+        findings.update(
+            validate_batch(batch, framework_for(program, year), registry, received, links=inputs.links, documents=inputs.documents)
+        )
+    return findings, inputs.links
+
+
+def _utc(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC).replace(tzinfo=None)
 
 
 def ranking_from_warehouse(engine: Engine, program: str, year: int, block: str | None = None, cutoff: datetime | None = None) -> list[RankedUnit]:
@@ -91,26 +107,35 @@ def ranking_from_warehouse(engine: Engine, program: str, year: int, block: str |
 
     A criterion's final score is its latest round (council, explanation, appraisal, self-assessment).
     """
-    from publishing.ranking import UnitTotal, rank_units
+    from publishing.ranking import rank_units
+    from warehouse.queries import current_submissions, final_scores
+
+    framework = framework_for(program, year)
+    if block is not None:
+        framework.block(block)  # an unknown block is a clear error, not an empty ranking
+    return rank_units(framework, unit_totals(engine, program, year, block, cutoff))
+
+
+def unit_totals(engine: Engine, program: str, year: int, block: str | None = None, cutoff: datetime | None = None) -> list[UnitTotal]:
+    """Every unit's total on final scores, with its points per leaf and the leaves that do not apply to it."""
+    from publishing.ranking import total_from_leaves
     from warehouse.queries import current_submissions, final_scores
 
     framework = framework_for(program, year)
     registry = registry_for(program)
-    if block is not None:
-        framework.block(block)  # an unknown block is a clear error, not an empty ranking
     leaves = {b.id: {c.code for c in b.leaves()} for b in framework.blocks}
     finals = final_scores(engine, program, year, leaves, cutoff)
-    totals = [
-        UnitTotal(
-            block_id=s.block_id,
-            unit_code=s.unit_code,
-            unit_name=registry.get(s.unit_code).short_name,
-            points=sum((f.points or Decimal(0) for f in finals[s.unit_code].values()), Decimal(0)),
+    return [
+        total_from_leaves(
+            framework.block(s.block_id),
+            s.unit_code,
+            registry.get(s.unit_code).short_name,
+            {f.code: f.points or Decimal(0) for f in finals[s.unit_code].values() if not f.not_applicable and f.code in leaves[s.block_id]},
+            [f.code for f in finals[s.unit_code].values() if f.not_applicable and f.code in leaves[s.block_id]],
         )
         for s in current_submissions(engine, program, year, cutoff)
         if s.unit_code in finals and (block is None or s.block_id == block)
     ]
-    return rank_units(framework, totals)
 
 
 def round_sheet_of(form: SelfAssessment) -> RoundSheet | None:

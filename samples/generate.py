@@ -7,7 +7,7 @@ import os
 import random
 import tempfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -159,8 +159,12 @@ def package_for(framework: Framework, unit: Unit, position: int, total: Decimal)
     return Package(unit, form, form_fmt, f"tu-danh-gia-{unit.code}-{year}.{form_fmt}", evidence)
 
 
-def write_file(path: Path, data: bytes) -> bool:
-    """Write `data` atomically (temp file, then rename); leave an identical file untouched. True if written."""
+def write_file(path: Path, data: bytes, received_on: date | None = None) -> bool:
+    """Write `data` atomically (temp file, then rename); leave an identical file untouched. True if written.
+
+    `received_on` sets the file's modification time, which the pipeline takes as the time the Office
+    received it (so the sample forms arrive before the deadline, as the real ones did).
+    """
     if path.exists() and path.read_bytes() == data:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -169,6 +173,9 @@ def write_file(path: Path, data: bytes) -> bool:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.chmod(temporary, 0o644)
+        if received_on is not None:
+            stamp = datetime(received_on.year, received_on.month, received_on.day, 9, 0, tzinfo=UTC).timestamp()
+            os.utime(temporary, (stamp, stamp))
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -185,12 +192,13 @@ def generate_inbox(target: Path, *, program: str = "tchq", year: int = 2019) -> 
         package = package_for(framework, unit, position, totals[unit.code])
         folder = Path(target) / unit.code
         form_path = folder / package.form_filename
-        write_file(form_path, write_form(package.form, package.form_fmt))
+        received_on = package.form.signed_on + timedelta(days=2) if package.form.signed_on else None
+        write_file(form_path, write_form(package.form, package.form_fmt), received_on)
         paths.append(form_path)
         for item in package.evidence:
             data = write_evidence(f"{item.kind} {item.subject}", item.number, item.signed_on, unit.name,
                                   unit_place(unit), item.body, item.fmt, agency=framework.agency)
-            write_file(folder / item.filename, data)
+            write_file(folder / item.filename, data, received_on)
             paths.append(folder / item.filename)
     return paths
 

@@ -54,6 +54,12 @@ def test_sample_inbox_to_published_decision(prefect_server, sample_inbox, tmp_pa
     cells = {c.text for t in decision.tables for row in t.rows for c in row.cells}
     assert {"89/90", "88,5/90", "87,5/90"} <= cells
 
+    # reproducible: the same warehouse gives the same inputs and byte-identical CSV, JSON and SVG, in a new snapshot
+    again = publish(year=2019, out_dir=str(tmp_path / "out-again"), decision_no="3751/QĐ-TCHQ")
+    assert again.inputs_hash == publication.inputs_hash and again.snapshot_id != publication.snapshot_id
+    stable = [name for name in publication.files if name.endswith((".csv", ".json", ".svg"))]
+    assert len(stable) >= 4 and all(again.files[name] == publication.files[name] for name in stable)
+
 
 def test_a_hand_made_form_dropped_into_an_inbox_is_ranked(prefect_server, sample_inbox, tmp_path, monkeypatch):
     """A form written by another program in the template's layout is read and ranked like the others."""

@@ -10,9 +10,9 @@ from sqlalchemy import Engine, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from schemas.framework import Framework
-from schemas.records import DocumentOutcome, DocumentStatus, Finding, InboxDocument, RoundSheet, Severity
+from schemas.records import DocumentOutcome, DocumentStatus, EvidenceLink, Finding, InboxDocument, RoundSheet, Severity
 from schemas.units import UnitRegistry
-from warehouse.models import Document, FindingRow, Score, ScoreFact, Submission
+from warehouse.models import Document, EvidenceLinkRow, FindingRow, Score, ScoreFact, Submission
 
 _BATCH = 500
 
@@ -73,7 +73,14 @@ def _document_row(session: Session, outcome: DocumentOutcome) -> Document:
     )
 
 
-def _submission_row(session: Session, outcome: DocumentOutcome, findings: Sequence[Finding], framework: Framework, registry: UnitRegistry) -> Submission:
+def _submission_row(
+    session: Session,
+    outcome: DocumentOutcome,
+    findings: Sequence[Finding],
+    framework: Framework,
+    registry: UnitRegistry,
+    links: Sequence[EvidenceLink] = (),
+) -> Submission:
     form = outcome.form
     assert form is not None
     block_id = registry.get(form.unit_code).block
@@ -90,6 +97,7 @@ def _submission_row(session: Session, outcome: DocumentOutcome, findings: Sequen
             max_points=row.max_points,
             self_points=row.self_points,
             self_text=row.self_text,
+            not_applicable=row.not_applicable,
             evidence=row.evidence,
             page=row.lineage.page,
             table_index=row.lineage.table,
@@ -109,6 +117,18 @@ def _submission_row(session: Session, outcome: DocumentOutcome, findings: Sequen
         )
         for f in findings
     ]
+    link_rows = [
+        EvidenceLinkRow(
+            criterion_code=link.criterion_code,
+            reference=link.reference.number,
+            issued_on=link.reference.issued_on,
+            status=link.status.value,
+            evidence_sha256=link.evidence_sha256,
+            page=link.lineage.page,
+            row_index=link.lineage.row,
+        )
+        for link in links
+    ]
     return Submission(
         program=framework.program,
         year=form.year,
@@ -123,6 +143,7 @@ def _submission_row(session: Session, outcome: DocumentOutcome, findings: Sequen
         document_date=form.document_date,
         scores=scores,
         findings=finding_rows,
+        evidence_links=link_rows,
     )
 
 
@@ -132,6 +153,7 @@ def load_outcome(
     findings: Sequence[Finding] = (),
     framework: Framework | None = None,
     registry: UnitRegistry | None = None,
+    links: Sequence[EvidenceLink] = (),
 ) -> int:
     """Record one document, and its submission with scores and findings when it is a form; return the document id.
 
@@ -150,7 +172,7 @@ def load_outcome(
         elif outcome.status is DocumentStatus.LOADED:
             if framework is None or registry is None:
                 raise ValueError("a loaded form needs its framework and the unit registry")
-            submission = _submission_row(session, outcome, findings, framework, registry)
+            submission = _submission_row(session, outcome, findings, framework, registry, links)
             submission.document_id = row.id
             session.add(submission)
             session.flush()
@@ -206,6 +228,7 @@ def load_outcomes(
     findings: Mapping[str, Sequence[Finding]],
     registry: UnitRegistry,
     framework_of: Callable[[int], Framework],
+    links: Mapping[str, Sequence[EvidenceLink]] | None = None,
 ) -> None:
     """Load a batch of outcomes in order, each document in its own transaction, with the reference data they use."""
     from warehouse.reference import sync_framework, sync_units
@@ -218,4 +241,5 @@ def load_outcomes(
         form, sheet = outcome.form, outcome.round_sheet
         year = form.year if form else sheet.year if sheet else None
         framework = framework_of(year) if year is not None else None
-        load_outcome(engine, outcome, findings.get(form.sha256, ()) if form else (), framework, registry)
+        sha = form.sha256 if form else None
+        load_outcome(engine, outcome, findings.get(sha, ()) if sha else (), framework, registry, (links or {}).get(sha, ()) if sha else ())

@@ -69,6 +69,7 @@ class Submission(Base):
     findings: Mapped[list[FindingRow]] = relationship(
         back_populates="submission", cascade="all, delete-orphan", foreign_keys="FindingRow.submission_id"
     )
+    evidence_links: Mapped[list[EvidenceLinkRow]] = relationship(cascade="all, delete-orphan")
 
 
 class Score(Base):
@@ -84,6 +85,7 @@ class Score(Base):
     max_points: Mapped[Decimal | None] = mapped_column(POINTS)
     self_points: Mapped[Decimal | None] = mapped_column(POINTS)
     self_text: Mapped[str] = mapped_column(Text)
+    not_applicable: Mapped[bool] = mapped_column(default=False, server_default="0")  # "Không áp dụng"
     evidence: Mapped[str] = mapped_column(Text)
     page: Mapped[int | None]
     table_index: Mapped[int]
@@ -226,3 +228,53 @@ class UnitMembership(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     year: Mapped[int]
     block_id: Mapped[str] = mapped_column(String(64))
+
+
+class EvidenceLinkRow(Base):
+    """A document a score row cites as evidence, and the evidence file of the package that carries it (if any)."""
+
+    __tablename__ = "evidence_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    criterion_code: Mapped[str] = mapped_column(String(32))
+    reference: Mapped[str] = mapped_column(String(128))  # the cited number, e.g. 15/KH-HQĐNg
+    issued_on: Mapped[date | None]
+    status: Mapped[str] = mapped_column(String(16))  # found | mentioned | missing
+    evidence_sha256: Mapped[str | None] = mapped_column(String(64))
+    page: Mapped[int | None]
+    row_index: Mapped[int | None]
+
+
+class RankingSnapshot(Base):
+    """A published ranking, frozen: never changed; publishing again makes a new snapshot."""
+
+    __tablename__ = "ranking_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program: Mapped[str] = mapped_column(String(32))
+    year: Mapped[int]
+    framework_version: Mapped[str] = mapped_column(String(64))
+    inputs_hash: Mapped[str] = mapped_column(String(64))
+    cutoff: Mapped[datetime | None]
+    decision_no: Mapped[str | None] = mapped_column(String(64))
+    signed_on: Mapped[date | None]
+    created_at: Mapped[datetime]
+    files: Mapped[str] = mapped_column(Text)  # JSON: relative path → sha256 of every file published
+
+
+class RankingEntry(Base):
+    """One unit's line in a ranking snapshot."""
+
+    __tablename__ = "ranking_entries"
+    __table_args__ = (UniqueConstraint("snapshot_id", "unit_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("ranking_snapshots.id"), index=True)
+    block_id: Mapped[str] = mapped_column(String(64))
+    unit_code: Mapped[str] = mapped_column(String(64))
+    points: Mapped[Decimal] = mapped_column(POINTS)
+    applicable_max: Mapped[Decimal] = mapped_column(POINTS)
+    index: Mapped[Decimal] = mapped_column(POINTS)
+    tier: Mapped[str | None] = mapped_column(String(64))
+    rank: Mapped[int]

@@ -106,6 +106,7 @@ class FinalScore:
     code: str
     points: Decimal | None
     round: str
+    not_applicable: bool = False
 
 
 def final_scores(engine: Engine, program: str, year: int, leaves: dict[str, set[str]], cutoff: datetime | None = None) -> dict[str, dict[str, FinalScore]]:
@@ -118,12 +119,12 @@ def final_scores(engine: Engine, program: str, year: int, leaves: dict[str, set[
     finals: dict[str, dict[str, FinalScore]] = {u: {} for u in current}
     with Session(engine) as session:
         rows = session.execute(
-            select(Submission.unit_code, Score.criterion_code, Score.self_points)
+            select(Submission.unit_code, Score.criterion_code, Score.self_points, Score.not_applicable)
             .join(Score, Score.submission_id == Submission.id)
             .where(Submission.id.in_([s.submission_id for s in current.values()]), Score.is_leaf.is_(True))
         )
-        for unit, code, points in rows:
-            finals[unit].setdefault(code, FinalScore(code, points, "self"))
+        for unit, code, points, not_applicable in rows:
+            finals[unit].setdefault(code, FinalScore(code, points, "self", bool(not_applicable)))
         facts = select(ScoreFact).where(ScoreFact.program == program, ScoreFact.year == year)
         if cutoff is not None:
             facts = facts.where(ScoreFact.received_at <= cutoff)

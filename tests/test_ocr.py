@@ -1,0 +1,165 @@
+"""OCR of scanned self-assessment forms: deskew, table grid, cells, confidences, and the review flag."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import unicodedata
+from decimal import Decimal
+
+import cv2
+import numpy as np
+import pdfplumber
+import pytest
+
+from extractors.ocr_cells import cell_image
+from extractors.ocr_engine import INSTALL_HINT, ocr_available
+from extractors.ocr_grid import find_tables, rules
+from extractors.ocr_image import ink, rotate, skew_angle
+from extractors.ocr_reader import read_scanned_pdf
+from extractors.ocr_review import DEFAULT_REVIEW_THRESHOLD, needs_review, review_threshold
+from forms import write_form_pdf
+from forms.layout import printed_scores
+from parindex.errors import DocumentError, Reason
+from samples import package_for, sample_totals
+from samples.scans import scan_form
+from schemas.framework import Framework
+from schemas.records import Lineage, ScoreRow, SelfAssessment
+from schemas.units import UnitRegistry
+
+needs_tesseract = pytest.mark.skipif(
+    not ocr_available(), reason=f"Tesseract with its Vietnamese model is not installed: {INSTALL_HINT}"
+)
+# A functional department: its form is two pages, so a scan reads in seconds.
+UNIT = "vu-phap-che"
+
+
+@pytest.fixture(scope="module")
+def small_form(framework: Framework, registry: UnitRegistry) -> tuple[bytes, dict[str, Decimal]]:
+    """The generated PDF form of UNIT and the score it prints on every row."""
+    position = next(i for i, unit in enumerate(registry.units) if unit.code == UNIT)
+    package = package_for(framework, registry.units[position], position, sample_totals("tchq", 2019)[UNIT])
+    return write_form_pdf(package.form), printed_scores(package.form)
+
+
+@pytest.fixture(scope="module")
+def skewed_scan(small_form: tuple[bytes, dict[str, Decimal]]) -> bytes:
+    return scan_form(small_form[0], dpi=300, angle=1.4, seed=11)
+
+
+def _check_scores(form: SelfAssessment, printed: dict[str, Decimal]) -> None:
+    """Every printed row is read back exactly, or else flagged for review: never silently wrong."""
+    rows = {row.code: row for row in form.rows}
+    assert set(printed) <= set(rows), f"rows not read: {sorted(set(printed) - set(rows))}"
+    wrong = [(code, rows[code].self_points, value) for code, value in printed.items() if rows[code].self_points != value]
+    unflagged = [w for w in wrong if not needs_review(rows[w[0]])]
+    assert not unflagged, f"misread and not flagged for review: {unflagged}"
+    assert len(wrong) <= 1, f"too many misread scores: {wrong}"
+    assert all(row.confidence is not None for row in form.rows)
+
+
+def test_a_scan_is_image_only_and_the_same_for_the_same_arguments(
+    small_form: tuple[bytes, dict[str, Decimal]], skewed_scan: bytes
+) -> None:
+    with pdfplumber.open(io.BytesIO(skewed_scan)) as pdf:
+        assert len(pdf.pages) == 2
+        assert not pdf.pages[0].chars and pdf.pages[0].images
+    assert scan_form(small_form[0], dpi=300, angle=1.4, seed=11) == skewed_scan
+
+
+@needs_tesseract
+def test_a_skewed_scan_reads_back_unit_year_and_every_score(
+    small_form: tuple[bytes, dict[str, Decimal]], skewed_scan: bytes, registry: UnitRegistry
+) -> None:
+    from extractors.interpret import interpret
+
+    document = read_scanned_pdf(skewed_scan, hashlib.sha256(skewed_scan).hexdigest())
+    assert document.pages == 2 and len(document.grids) == 2
+    row = document.grids[0].rows[1]
+    assert row.page == 1 and row.confidence is not None and len(row.confidence) == len(row.cells) == 6
+    assert all(unicodedata.is_normalized("NFC", cell) for grid in document.grids for r in grid.rows for cell in r.cells)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in document.lines
+    form = interpret(document, registry)
+    assert (form.unit_code, form.year) == (UNIT, 2019)
+    assert form.document_date is not None and form.document_date.year == 2020
+    _check_scores(form, small_form[1])
+    assert form.stated_total == sum(v for code, v in small_form[1].items() if "." not in code)
+
+
+@needs_tesseract
+def test_a_page_fed_sideways_is_turned_upright_through_extract_document(
+    small_form: tuple[bytes, dict[str, Decimal]]
+) -> None:
+    from extractors.extract import extract_document
+
+    scan = scan_form(small_form[0], dpi=300, angle=90.6, seed=12)
+    form = extract_document(scan, "scan-sideways.pdf")
+    assert isinstance(form, SelfAssessment)
+    assert (form.unit_code, form.year) == (UNIT, 2019)
+    _check_scores(form, small_form[1])
+
+
+def _synthetic_page(angle: float) -> np.ndarray:
+    """A white A4-like page at 150 dpi with a 4 x 3 ruled table and some text lines, turned by `angle`."""
+    page = np.full((1754, 1240), 245, np.uint8)
+    for y in (300, 360, 420):
+        cv2.putText(page, "Bao cao tu danh gia cham diem", (150, y), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 20, 3)
+    xs, ys = (150, 300, 800, 1090), (600, 680, 760, 840, 920)
+    for x in xs:
+        cv2.line(page, (x, ys[0]), (x, ys[-1]), 0, 3)
+    for y in ys:
+        cv2.line(page, (xs[0], y), (xs[-1], y), 0, 3)
+    cv2.rectangle(page, (302, 682), (1088, 758), 245, -1)  # merge row 1 across columns 1 and 2: one cell
+    cv2.line(page, (300, 680), (300, 760), 0, 3)
+    cv2.line(page, (1090, 680), (1090, 760), 0, 3)
+    cv2.line(page, (300, 680), (1090, 680), 0, 3)
+    cv2.line(page, (300, 760), (1090, 760), 0, 3)
+    cv2.putText(page, "1.5", (180, 820), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 20, 2)
+    cv2.circle(page, (270, 780), 1, 90, -1)  # dust in the cell's corner
+    return rotate(page, angle)
+
+
+def test_the_skew_is_measured_to_a_twentieth_of_a_degree() -> None:
+    for angle in (-1.8, 0.0, 0.7, 2.9):
+        assert skew_angle(ink(_synthetic_page(angle))) == pytest.approx(angle, abs=0.05)
+
+
+def test_the_grid_is_found_with_a_merged_cell_and_a_number_cut_out_without_dust() -> None:
+    page = _synthetic_page(0.0)
+    mask = ink(page)
+    tables = find_tables(rules(mask, 150), 150)
+    assert len(tables) == 1
+    table = tables[0]
+    assert (table.row_count, table.column_count) == (4, 3)
+    merged = [cell for cell in table.cells if cell.columns > 1]
+    assert [(c.row, c.column, c.columns) for c in merged] == [(1, 1, 2)]
+    assert len(table.cells) == 4 * 3 - 1
+    number = next(c for c in table.cells if (c.row, c.column) == (2, 0))
+    prepared = cell_image(page, mask, number, 150, numeric=True)
+    assert (prepared.glyphs, prepared.marks) == (2, 1)  # "1", "5" and the dot between them; the dust is gone
+    blank = next(c for c in table.cells if (c.row, c.column) == (3, 2))
+    assert cell_image(page, mask, blank, 150, numeric=True).blank
+
+
+def _row(confidence: float | None) -> ScoreRow:
+    return ScoreRow(code="1.1", self_points=Decimal("1.5"), confidence=confidence,
+                    lineage=Lineage(sha256="x", page=1, table=0, row=1))
+
+
+def test_rows_below_the_threshold_need_review_and_born_digital_rows_never_do() -> None:
+    assert DEFAULT_REVIEW_THRESHOLD == 80.0
+    assert needs_review(_row(79.9)) and not needs_review(_row(80.0)) and not needs_review(_row(None))
+    assert needs_review(_row(85.0), threshold=90.0)
+    assert review_threshold("75") == 75.0 and review_threshold(None) == DEFAULT_REVIEW_THRESHOLD
+    with pytest.raises(ValueError, match="from 0 to 100"):
+        review_threshold(120)
+    with pytest.raises(ValueError, match="must be a number"):
+        review_threshold("high")
+
+
+def test_a_damaged_pdf_is_bad_input_and_a_silly_resolution_a_mistake() -> None:
+    with pytest.raises(DocumentError) as caught:
+        read_scanned_pdf(b"%PDF-1.4\nnot really a pdf", "x")
+    assert caught.value.reason is Reason.DAMAGED
+    with pytest.raises(ValueError, match="dpi"):
+        read_scanned_pdf(b"%PDF-1.4", "x", dpi=40)
