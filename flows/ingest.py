@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from flows.runners import db_retry_options, task_runner
 from parindex import pipeline
-from parindex.sources import fingerprint, open_source
+from parindex.sources import fingerprint, open_source, read_file, scan_with_archives
 from parindex.settings import Settings, redact
 from schemas.framework import framework_for
 from schemas.records import DocumentOutcome, DocumentStatus, EvidenceLink, Finding, InboxDocument
@@ -47,7 +47,7 @@ def known_files() -> dict[str, tuple[int, float]]:
 def discover(inbox: str, known: dict[str, tuple[int, float]]) -> tuple[list[InboxDocument], int]:
     """The inbox's files that may be new, with their content hash; files unchanged in size and mtime are not read."""
     source = open_source(inbox)
-    return fingerprint(source, source.scan(), known)
+    return fingerprint(source, scan_with_archives(source), known)
 
 
 @task(**DB)
@@ -66,7 +66,7 @@ def known_in_warehouse(documents: list[InboxDocument]) -> tuple[set[tuple[str, s
 @task(cache_policy=NO_CACHE)
 def extract(inbox: str, document: InboxDocument, program: str) -> DocumentOutcome:
     """Read one file: a form, an evidence file, or a rejection with its reason."""
-    return pipeline.extract_outcome(document, open_source(inbox).read(document.path), program)
+    return pipeline.extract_outcome(document, read_file(open_source(inbox), document.path), program)
 
 
 @task(cache_policy=NO_CACHE)

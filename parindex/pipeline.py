@@ -15,7 +15,6 @@ from sqlalchemy import Engine
 from parindex.errors import ConfigurationError, DocumentError, Reason
 from schemas.framework import framework_for
 from schemas.records import (
-    DocumentKind,
     DocumentOutcome,
     DocumentStatus,
     EvidenceDocument,
@@ -54,9 +53,13 @@ def split_new(documents: Sequence[InboxDocument], known: set[tuple[str, str]], k
 
 def extract_outcome(document: InboxDocument, data: bytes, program: str) -> DocumentOutcome:
     """Read one inbox file into an outcome; bad input becomes a rejection with its reason, never an exception."""
-    from extractors import extract_document  # pdfplumber and python-docx load only where documents are read
+    from extractors import detect_kind, extract_document  # pdfplumber and python-docx load only where documents are read
+    from extractors.archives import expand_archive
 
     try:
+        if document.name.lower().endswith(".zip"):
+            expand_archive(data, document.path)  # its members are read as documents of their own
+            return DocumentOutcome(document=document, status=DocumentStatus.ARCHIVE)
         result = extract_document(data, document.name, program=program)
         if isinstance(result, SelfAssessment):
             framework_for(program, result.year)
@@ -71,7 +74,7 @@ def extract_outcome(document: InboxDocument, data: bytes, program: str) -> Docum
         )
     if isinstance(result, EvidenceDocument):
         return DocumentOutcome(document=document, status=DocumentStatus.EVIDENCE, kind=result.kind, evidence=result)
-    kind = DocumentKind.PDF if data.startswith(b"%PDF") else DocumentKind.DOCX
+    kind = detect_kind(data)
     sheet = round_sheet_of(result)
     if sheet is not None:
         return DocumentOutcome(document=document, status=DocumentStatus.LOADED, kind=kind, round_sheet=sheet)

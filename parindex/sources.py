@@ -68,6 +68,50 @@ class FsspecFolder:
         return hashlib.sha256(self.read(path)).hexdigest()
 
 
+ARCHIVE = ".zip"
+_INSIDE = ARCHIVE + "/"
+
+
+def is_archive(path: str) -> bool:
+    return path.lower().endswith(ARCHIVE)
+
+
+def scan_with_archives(source: DocumentSource) -> list[InboxFile]:
+    """The source's files, and for each readable .zip its members as files of their own.
+
+    A .zip is one submission package: its members' paths are "<zip path>/<member>" and their package is
+    the zip. A zip that cannot be opened safely lists no members; ingest records why on the zip itself.
+    """
+    from extractors.archives import expand_archive
+    from parindex.errors import DocumentError
+
+    files: list[InboxFile] = []
+    for f in source.scan():
+        files.append(f)
+        if not is_archive(f.path):
+            continue
+        try:
+            members = expand_archive(source.read(f.path), f.path)
+        except DocumentError:
+            continue
+        files.extend(InboxFile(f"{f.path}/{m.path}", f.path, len(m.data), f.mtime) for m in members)
+    return files
+
+
+def read_file(source: DocumentSource, path: str) -> bytes:
+    """The bytes of an inbox file, or of an archive member named "<zip path>/<member>"."""
+    split = path.lower().find(_INSIDE)
+    if split < 0:
+        return source.read(path)
+    from extractors.archives import expand_archive
+
+    archive, member = path[: split + len(ARCHIVE)], path[split + len(_INSIDE) :]
+    for m in expand_archive(source.read(archive), archive):
+        if m.path == member:
+            return m.data
+    raise FileNotFoundError(f"{member} is not in {archive}")
+
+
 def open_source(location: str) -> DocumentSource:
     """The source a flow parameter names: a folder path, or a URL with a scheme fsspec knows."""
     if "://" in location and not location.startswith("file://"):
@@ -87,5 +131,6 @@ def fingerprint(source: DocumentSource, files: list[InboxFile], known: Mapping[s
         if seen is not None and seen[0] == f.size and abs(seen[1] - f.mtime) < 1e-6:
             skipped += 1
             continue
-        documents.append(InboxDocument(path=f.path, package=f.package, size=f.size, mtime=f.mtime, sha256=source.sha256(f.path)))
+        digest = source.sha256(f.path) if _INSIDE not in f.path.lower() else hashlib.sha256(read_file(source, f.path)).hexdigest()
+        documents.append(InboxDocument(path=f.path, package=f.package, size=f.size, mtime=f.mtime, sha256=digest))
     return documents, skipped

@@ -118,6 +118,7 @@ class DocumentStatus(StrEnum):
     EVIDENCE = "evidence"  # an evidence file of a package
     REJECTED = "rejected"  # unreadable or not interpretable; the reason says why
     DUPLICATE = "duplicate"  # same content as another file of the inbox
+    ARCHIVE = "archive"  # a .zip package: its members are documents of their own
 
 
 class InboxDocument(Record):
