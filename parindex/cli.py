@@ -243,6 +243,26 @@ def template(
 
 
 @app.command()
+def report(
+    year: YearOption,
+    unit: Annotated[str | None, typer.Option("--unit", help="only this unit's letter")] = None,
+    out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("reports"),
+    db: DbOption = None,
+    program: ProgramOption = "tchq",
+) -> None:
+    """Write the data-quality reports of the current submissions: a letter per unit, the Office summary, Data Docs."""
+    settings = _settings(db, program)
+    _for_flows(settings)
+    from flows.quality import quality
+
+    result = quality(year=year, program=settings.program, unit=unit, out_dir=str(out))
+    typer.echo(f"{result.findings} open findings; {len(result.letters) // 2} letters in {out}")
+    typer.echo(f"summary: {result.summary}")
+    if result.data_docs:
+        typer.echo(f"data docs: {result.data_docs}")
+
+
+@app.command()
 def serve() -> None:
     """Serve the deployments of prefect.yaml from this process (nightly ingest, manual publish) until stopped."""
     _quiet_prefect()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 from decimal import Decimal
 
 import docx
@@ -73,3 +74,22 @@ def test_a_hand_made_form_dropped_into_an_inbox_is_ranked(prefect_server, sample
     assert summary.statuses.get("rejected", 0) == 0, summary.outcomes
     ranking = publish(year=2019, out_dir=str(tmp_path / "out")).ranking
     assert [(r.unit_code, format_points(r.points), r.rank) for r in ranking] == [("hq-an-giang", "89,5", 1), ("hq-da-nang", "89", 2)]
+
+
+def test_quality_flow_writes_a_letter_naming_each_defect(prefect_server, sample_inbox, tmp_path, monkeypatch):
+    from flows.quality import quality
+    from tests.handmade import write_handmade_form
+
+    inbox = tmp_path / "inbox"
+    shutil.copytree(sample_inbox / "vu-phap-che", inbox / "vu-phap-che")
+    write_handmade_form(inbox / "hq-an-giang" / "bao-cao.docx", unit="CỤC HẢI QUAN TỈNH AN GIANG", deduct=Decimal("-0.5"))
+    monkeypatch.setenv("PARINDEX_DB_URL", f"sqlite:///{tmp_path / 'warehouse.db'}")
+    assert ingest(inbox=str(inbox)).invalid_submissions == 1
+
+    result = quality(year=2019, out_dir=str(tmp_path / "reports"))
+    assert result.findings >= 1 and Path(result.summary).is_file() and result.data_docs and Path(result.data_docs).is_file()
+    letter = next(Path(p) for p in result.letters if p.endswith(".docx") and "an-giang" in p)
+    text = "\n".join(p.text for p in docx.Document(str(letter)).paragraphs) + "\n".join(
+        c.text for t in docx.Document(str(letter)).tables for r in t.rows for c in r.cells
+    )
+    assert "1.1.1" in text and "1,5" in text  # the criterion and the score above its maximum of 1

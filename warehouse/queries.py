@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from schemas.records import Finding, Lineage, ScoreRow, SelfAssessment, Severity
 from warehouse.models import Document, FindingRow, Score, ScoreFact, Submission
 
 
@@ -180,3 +181,47 @@ def lineage(engine: Engine, program: str, year: int, unit_code: str, criterion: 
         return tuple(int(p) if p.isdigit() else 0 for p in code.split("."))
 
     return sorted(entries, key=lambda e: (code_key(e.criterion_code), ROUND_ORDER[e.round], e.received_at))
+
+
+@dataclass(frozen=True)
+class StoredSubmission:
+    """A current submission as the warehouse keeps it: the form's rows, its open findings, where it came from."""
+
+    form: SelfAssessment
+    findings: list[Finding]
+    path: str
+    received_at: datetime
+
+
+def stored_submissions(engine: Engine, program: str, year: int, unit_code: str | None = None) -> list[StoredSubmission]:
+    """Every unit's current submission for `year` rebuilt as records, with its open findings (for reports)."""
+    current = [s for s in current_submissions(engine, program, year) if unit_code is None or s.unit_code == unit_code]
+    result = []
+    with Session(engine) as session:
+        for item in current:
+            submission = session.get(Submission, item.submission_id)
+            assert submission is not None
+            doc = submission.document
+            rows = [
+                ScoreRow(
+                    code=s.criterion_code, max_points=s.max_points, self_points=s.self_points, self_text=s.self_text,
+                    not_applicable=s.not_applicable, evidence=s.evidence,
+                    lineage=Lineage(sha256=doc.sha256, page=s.page, table=s.table_index, row=s.row_index),
+                )
+                for s in sorted(submission.scores, key=lambda s: (s.table_index, s.row_index))
+            ]
+            form = SelfAssessment(
+                sha256=doc.sha256, unit_code=submission.unit_code, unit_text=submission.unit_code, year=submission.year,
+                document_number=submission.document_number, document_date=submission.document_date, rows=rows,
+                stated_total=submission.stated_total,
+            )
+            findings = [
+                Finding(
+                    sha256=doc.sha256, rule=f.rule, severity=Severity(f.severity), message=f.message, criterion_code=f.criterion_code,
+                    lineage=Lineage(sha256=doc.sha256, page=f.page, table=f.table_index, row=f.row_index) if f.row_index is not None else None,
+                )
+                for f in submission.findings
+                if f.status == "open"
+            ]
+            result.append(StoredSubmission(form, findings, doc.path, submission.received_at))
+    return result

@@ -1,0 +1,70 @@
+"""Data-quality flow: the warehouse's current submissions → letters to units, the Office summary, Data Docs, artifacts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from pydantic import BaseModel
+
+from flows.runners import db_retry_options
+from schemas.framework import framework_for
+from schemas.units import registry_for
+
+DB = {"cache_policy": NO_CACHE, **db_retry_options()}
+
+
+class QualityReport(BaseModel):
+    """Where a data-quality run wrote its reports, and how many findings it reported."""
+
+    year: int
+    letters: list[str]
+    summary: str
+    data_docs: str | None
+    findings: int
+
+
+@task(**DB)
+def current_submissions(program: str, year: int, unit: str | None) -> list:  # type: ignore[type-arg]
+    """The current submissions with their open findings, as the warehouse holds them."""
+    from warehouse.db import warehouse
+    from warehouse.queries import stored_submissions
+
+    with warehouse() as engine:
+        return stored_submissions(engine, program, year, unit)
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
+def write_reports(program: str, year: int, stored: list, out_dir: str) -> QualityReport:  # type: ignore[type-arg]
+    """Letters (DOCX and HTML), the Office summary with its chart, and the GX Data Docs site."""
+    from reports import build_reports, quality_markdown, quality_table, unit_feedback
+
+    framework, registry = framework_for(program, year), registry_for(program)
+    forms = [s.form for s in stored]
+    findings = {s.form.sha256: s.findings for s in stored}
+    documents = {s.form.sha256: s.path for s in stored}
+    received = {s.form.sha256: s.received_at for s in stored}
+    paths = build_reports(forms, findings, framework, registry, Path(out_dir), documents=documents, received_at=received)
+    feedback = unit_feedback(forms, findings, framework, registry, documents=documents, received_at=received)
+    create_markdown_artifact(key="quality-summary", markdown=quality_markdown(feedback, framework, registry), description="Data quality of the current submissions")
+    table = quality_table(feedback)
+    if table:
+        create_table_artifact(key="quality-findings", table=table, description="Every open finding")
+    if paths.data_docs is not None:
+        create_link_artifact(key="quality-data-docs", link=paths.data_docs.resolve().as_uri(), description="GX Data Docs")
+    return QualityReport(
+        year=year, letters=[str(p) for p in paths.letters], summary=str(paths.summary),
+        data_docs=str(paths.data_docs) if paths.data_docs else None, findings=sum(len(f) for f in findings.values()),
+    )
+
+
+@flow(name="quality")
+def quality(year: int, program: str = "tchq", unit: str | None = None, out_dir: str = "reports") -> QualityReport:
+    """What each unit must fix, in Vietnamese, and which units are ready: from the warehouse ($PARINDEX_DB_URL)."""
+    logger = get_run_logger()
+    stored = current_submissions(program, year, unit)
+    report = write_reports(program, year, stored, out_dir)
+    logger.info("quality report for %s: %s submissions, %s open findings; summary at %s", year, len(stored), report.findings, report.summary)
+    return report
