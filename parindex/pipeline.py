@@ -53,14 +53,16 @@ def split_new(documents: Sequence[InboxDocument], known: set[tuple[str, str]], k
 
 def extract_outcome(document: InboxDocument, data: bytes, program: str) -> DocumentOutcome:
     """Read one inbox file into an outcome; bad input becomes a rejection with its reason, never an exception."""
-    from extractors import detect_kind, extract_document  # pdfplumber and python-docx load only where documents are read
+    from extractors import ArchiveLimits, ExtractionLimits, detect_kind, extract_document  # loaded only where documents are read
     from extractors.archives import expand_archive
+    from parindex.settings import limits_from_env
 
+    limits, archive_limits = limits_from_env(ExtractionLimits), limits_from_env(ArchiveLimits)  # bad settings fail the run
     try:
         if document.name.lower().endswith(".zip"):
-            expand_archive(data, document.path)  # its members are read as documents of their own
+            expand_archive(data, document.path, archive_limits)  # its members are documents of their own
             return DocumentOutcome(document=document, status=DocumentStatus.ARCHIVE)
-        result = extract_document(data, document.name, program=program)
+        result = extract_document(data, document.name, program=program, limits=limits)
         if isinstance(result, SelfAssessment):
             framework_for(program, result.year)
     except DocumentError as exc:

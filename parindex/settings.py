@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
+from dataclasses import fields, replace
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from parindex.errors import ConfigurationError
+
+T = TypeVar("T")
 
 DEFAULT_DB_URL = "sqlite:///parindex.db"
 
@@ -36,3 +43,24 @@ class Settings(BaseSettings):
 def redact(db_url: str) -> str:
     """The URL with its password hidden, for logs and artifacts."""
     return make_url(db_url).render_as_string(hide_password=True)
+
+
+LIMIT_PREFIX = "PARINDEX_LIMIT_"
+
+
+def limits_from_env(kind: type[T]) -> T:
+    """Extraction or archive limits, each field overridable as PARINDEX_LIMIT_<FIELD> (e.g. PARINDEX_LIMIT_MAX_PAGES=500)."""
+    defaults = kind()
+    values: dict[str, object] = {}
+    for spec in fields(kind):  # type: ignore[arg-type]
+        raw = os.environ.get(LIMIT_PREFIX + spec.name.upper())
+        if raw is None:
+            continue
+        try:
+            values[spec.name] = type(getattr(defaults, spec.name))(raw)
+        except ValueError as exc:
+            raise ConfigurationError(f"{LIMIT_PREFIX}{spec.name.upper()} must be a number, not {raw!r}") from exc
+    try:
+        return replace(defaults, **values)  # type: ignore[type-var]
+    except ValueError as exc:
+        raise ConfigurationError(str(exc)) from exc

@@ -83,15 +83,18 @@ def scan_with_archives(source: DocumentSource) -> list[InboxFile]:
     the zip. A zip that cannot be opened safely lists no members; ingest records why on the zip itself.
     """
     from extractors.archives import expand_archive
+    from extractors.limits import ArchiveLimits
     from parindex.errors import DocumentError
+    from parindex.settings import limits_from_env
 
+    limits = limits_from_env(ArchiveLimits)
     files: list[InboxFile] = []
     for f in source.scan():
         files.append(f)
         if not is_archive(f.path):
             continue
         try:
-            members = expand_archive(source.read(f.path), f.path)
+            members = expand_archive(source.read(f.path), f.path, limits)
         except DocumentError:
             continue
         files.extend(InboxFile(f"{f.path}/{m.path}", f.path, len(m.data), f.mtime) for m in members)
@@ -105,8 +108,11 @@ def read_file(source: DocumentSource, path: str) -> bytes:
         return source.read(path)
     from extractors.archives import expand_archive
 
+    from extractors.limits import ArchiveLimits
+    from parindex.settings import limits_from_env
+
     archive, member = path[: split + len(ARCHIVE)], path[split + len(_INSIDE) :]
-    for m in expand_archive(source.read(archive), archive):
+    for m in expand_archive(source.read(archive), archive, limits_from_env(ArchiveLimits)):
         if m.path == member:
             return m.data
     raise FileNotFoundError(f"{member} is not in {archive}")

@@ -118,3 +118,19 @@ def test_vietnamese_text_helpers():
     assert fold("Đồng Nai") == "dong nai"
     assert nfc("Kha\u0301nh  Hòa ") == "Khánh Hòa"
     assert [format_points(v) for v in (Decimal("88.5"), Decimal("89.00"), 90, Decimal("0.25"), Decimal("100"))] == ["88,5", "89", "90", "0,25", "100"]
+
+
+def test_limits_come_from_the_environment_and_are_checked(monkeypatch):
+    from extractors import ArchiveLimits, ExtractionLimits
+    from parindex.settings import limits_from_env
+
+    monkeypatch.setenv("PARINDEX_LIMIT_MAX_PAGES", "12")
+    monkeypatch.setenv("PARINDEX_LIMIT_MAX_DEPTH", "1")
+    assert limits_from_env(ExtractionLimits).max_pages == 12 and limits_from_env(ExtractionLimits).max_bytes == ExtractionLimits().max_bytes
+    assert limits_from_env(ArchiveLimits).max_depth == 1
+    monkeypatch.setenv("PARINDEX_LIMIT_MAX_SECONDS", "-3")
+    with pytest.raises(ConfigurationError, match="ExtractionLimits.max_seconds must be a positive number, got -3.0"):
+        limits_from_env(ExtractionLimits)
+    monkeypatch.setenv("PARINDEX_LIMIT_MAX_SECONDS", "soon")
+    with pytest.raises(ConfigurationError, match="PARINDEX_LIMIT_MAX_SECONDS must be a number, not 'soon'"):
+        limits_from_env(ExtractionLimits)
