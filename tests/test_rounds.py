@@ -124,3 +124,27 @@ def test_reference_data_is_stored_once_per_framework_version(db_url, framework, 
         assert leaves == 50 + 22 + 15
         assert s.scalar(select(func.count()).select_from(UnitMembership)) == 49
         assert s.scalar(select(func.count()).select_from(UnitAlias)) == sum(len(u.aliases) for u in registry.units)
+
+
+def test_an_appraisal_sheet_document_becomes_the_appraisal_round(db_url, framework, registry):
+    """A Word appraisal sheet ("Điểm thẩm định" column) read from bytes lowers the unit's final scores."""
+    from parindex.pipeline import extract_outcome
+    from samples.variants import VARIANTS, build_variant
+
+    spec = next(s for s in VARIANTS if s.fmt == "docx" and any(role == "appraisal" for role, _ in s.columns))
+    variant = build_variant(spec, framework, registry)
+    block = framework.block(spec.block)
+    leaves = {c.code for c in block.leaves()}
+    outcome = extract_outcome(_doc(f"tham-dinh/{spec.name}.docx", "9" * 64, MAR), variant.data, "tchq")
+    sheet = outcome.round_sheet
+    assert outcome.status is DocumentStatus.LOADED and sheet is not None and sheet.round is Round.APPRAISAL
+    appraised = {r.code: r.appraisal_points for r in variant.rows if r.code in leaves and r.appraisal_points is not None}
+    assert {r.code: r.points for r in sheet.rows if r.code in leaves} == appraised
+
+    engine = make_engine(db_url)
+    self_form = _form(framework, variant.unit_code, "8" * 64, block_id=spec.block)
+    load_outcome(engine, _loaded(_doc("u/self.docx", "8" * 64, JAN), self_form), [], framework, registry)
+    load_outcome(engine, outcome, [], framework, registry)
+    [ranked] = ranking_from_warehouse(engine, "tchq", 2019)
+    full = {c.code: c.max_points for c in block.leaves()}
+    assert ranked.points == sum((appraised.get(code, points) for code, points in full.items()), Decimal(0))

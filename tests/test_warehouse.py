@@ -29,8 +29,8 @@ def _doc(path: str, sha: str, mtime: float = 1_578_000_000.0) -> InboxDocument:
     return InboxDocument(path=path, package=path.split("/")[0], size=100, mtime=mtime, sha256=sha)
 
 
-def _form(framework, unit_code: str, sha: str, deduct: str = "0") -> SelfAssessment:
-    block = framework.block("cuc-hq-tinh")
+def _form(framework, unit_code: str, sha: str, deduct: str = "0", block_id: str = "cuc-hq-tinh") -> SelfAssessment:
+    block = framework.block(block_id)
     rows = []
     for i, leaf in enumerate(block.leaves()):
         points = leaf.max_points - (Decimal(deduct) if i == 0 else 0)
