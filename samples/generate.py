@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from forms import Format, FormContent, write_evidence, write_form
+from parindex.files import write_atomically
 from samples.scores import allocate, sample_totals
 from schemas.framework import Block, Framework, framework_for
 from schemas.units import Unit, registry_for
@@ -160,26 +159,15 @@ def package_for(framework: Framework, unit: Unit, position: int, total: Decimal)
 
 
 def write_file(path: Path, data: bytes, received_on: date | None = None) -> bool:
-    """Write `data` atomically (temp file, then rename); leave an identical file untouched. True if written.
+    """Write `data` atomically; leave an identical file untouched. True if written.
 
     `received_on` sets the file's modification time, which the pipeline takes as the time the Office
     received it (so the sample forms arrive before the deadline, as the real ones did).
     """
     if path.exists() and path.read_bytes() == data:
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, 0o644)
-        if received_on is not None:
-            stamp = datetime(received_on.year, received_on.month, received_on.day, 9, 0, tzinfo=UTC).timestamp()
-            os.utime(temporary, (stamp, stamp))
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    stamp = datetime(received_on.year, received_on.month, received_on.day, 9, 0, tzinfo=UTC).timestamp() if received_on else None
+    write_atomically(path, data, mtime=stamp)
     return True
 
 
