@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -101,21 +101,24 @@ def publish(
     block: Annotated[str | None, typer.Option(help="only this block")] = None,
     decision_no: Annotated[str | None, typer.Option("--decision-no", help='e.g. "3751/QĐ-TCHQ"')] = None,
     signed_on: Annotated[str | None, typer.Option("--date", help="decision date, YYYY-MM-DD")] = None,
+    cutoff: Annotated[str | None, typer.Option("--cutoff", help="only documents received by then count: YYYY-MM-DD[THH:MM] (UTC)")] = None,
     out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("out"),
     db: DbOption = None,
     program: ProgramOption = "tchq",
 ) -> None:
-    """Rank every block on current valid submissions and write the decision document."""
+    """Rank every block on final scores, write the decision and its exports, and freeze a ranking snapshot."""
     settings = _settings(db, program)
     when = _parse_date(signed_on)
+    until = _parse_cutoff(cutoff)
     _for_flows(settings)
     from flows.publish import publish as publish_flow
     from publishing.exports import ranking_table
 
     publication = publish_flow(
-        year=year, program=settings.program, block=block, decision_no=decision_no, signed_on=when, out_dir=str(out)
+        year=year, program=settings.program, block=block, decision_no=decision_no, signed_on=when, cutoff=until, out_dir=str(out)
     )
     typer.echo(ranking_table(publication.ranking))
+    typer.echo(f"snapshot {publication.snapshot_id} (inputs {publication.inputs_hash[:16]}): {len(publication.files)} files in {out}")
     typer.echo(f"decision: {publication.decision_path}")
 
 
@@ -324,6 +327,17 @@ def _parse_date(text: str | None) -> date | None:
         return date.fromisoformat(text)
     except ValueError as exc:
         raise typer.BadParameter(f"--date must be YYYY-MM-DD, got {text!r}") from exc
+
+
+def _parse_cutoff(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"--cutoff must be YYYY-MM-DD or YYYY-MM-DDTHH:MM, got {text!r}") from exc
+    # a bare date means the whole day; times are UTC, as the warehouse keeps them
+    return moment.replace(hour=23, minute=59, second=59) if len(text) == 10 else moment.replace(tzinfo=None)
 
 
 def main() -> None:

@@ -66,3 +66,17 @@ def test_errors_are_one_clear_line(tmp_path):
     assert block.returncode == 2 and "has no block 'khoi-x' (blocks: cuc-hq-tinh, cuc-truc-thuoc, vu-chuc-nang)" in block.stderr
     bad_db = _cli("status", "--db", "mysql://x/y", cwd=tmp_path)
     assert bad_db.returncode == 2 and "unsupported warehouse 'mysql'" in bad_db.stderr
+
+
+def test_cutoff_takes_a_whole_day_or_a_moment():
+    from datetime import datetime
+
+    import pytest
+    import typer
+
+    from parindex.cli import _parse_cutoff
+
+    assert _parse_cutoff("2020-01-31") == datetime(2020, 1, 31, 23, 59, 59)
+    assert _parse_cutoff("2020-01-31T08:30") == datetime(2020, 1, 31, 8, 30)
+    with pytest.raises(typer.BadParameter, match="--cutoff must be YYYY-MM-DD or YYYY-MM-DDTHH:MM, got '31/01/2020'"):
+        _parse_cutoff("31/01/2020")

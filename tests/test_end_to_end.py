@@ -30,8 +30,9 @@ def sample_inbox(tmp_path_factory):
     return generate_inbox(tmp_path_factory.mktemp("inbox"), program="tchq", year=2019)[0].parent.parent
 
 
-def test_sample_inbox_to_published_decision(prefect_server, sample_inbox, tmp_path, registry, monkeypatch):
-    monkeypatch.setenv("PARINDEX_DB_URL", f"sqlite:///{tmp_path / 'warehouse.db'}")
+def test_sample_inbox_to_published_decision(prefect_server, sample_inbox, tmp_path, registry, monkeypatch, db_url):
+    """On each warehouse dialect (SQLite, and PostgreSQL when PARINDEX_TEST_PG_URL is set)."""
+    monkeypatch.setenv("PARINDEX_DB_URL", db_url)
     first = ingest(inbox=str(sample_inbox))
     assert first.statuses.get("loaded") == len(registry.units)
     assert first.statuses.get("rejected", 0) == 0, first.outcomes
