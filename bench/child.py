@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -121,14 +122,24 @@ def measure(target: str, kwargs: Mapping[str, Any], env: Mapping[str, str | None
     return result
 
 
+def cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
+    """User and system CPU time: unlike wall time, barely moved by other work on a shared machine."""
+    usage = resource.getrusage(who)
+    return round(usage.ru_utime + usage.ru_stime, 2)
+
+
 def main(argv: list[str]) -> None:
     target, arguments = argv
     module, _, function = target.partition(":")
+    load_before = os.getloadavg()[0]
     poller = DescendantPeaks()
     poller.start()
     result = getattr(importlib.import_module(module), function)(**json.loads(arguments))
     result.update(poller.stop())
     result["maxrss_mb"] = peak_mb()
+    result["cpu_seconds"] = cpu_seconds()
+    result["children_cpu_seconds"] = cpu_seconds(resource.RUSAGE_CHILDREN)
+    result["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     print(MARKER + json.dumps(result, default=str), flush=True)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import sqlite3
+import subprocess
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -60,3 +61,18 @@ def describe(pg_url: str | None = None) -> dict[str, Any]:
         "postgresql": _postgres_version(pg_url),
         "libraries": {name: _version(name) for name in LIBRARIES},
     }
+
+
+def code_version() -> dict[str, Any]:
+    """The commit measured and how many files differed from it (the working tree is what runs)."""
+    root = Path(__file__).resolve().parent.parent
+
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=30)
+        except OSError:
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    status = git("status", "--porcelain")
+    return {"commit": git("rev-parse", "--short", "HEAD"), "uncommitted_files": None if status is None else len(status.splitlines()), "root": str(root)}

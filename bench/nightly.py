@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,35 +13,56 @@ PER_PACKAGE = 10
 FILE_BYTES = 2048
 
 
-def known_inbox(root: Path, documents: int) -> Path:
-    """An inbox of `documents` small files, PER_PACKAGE per package folder; written once and reused."""
+def known_inbox(root: Path, documents: int, zipped: bool = False) -> Path:
+    """An inbox of `documents` small files, PER_PACKAGE per package: a folder each, or a .zip each when `zipped`.
+
+    Written once and reused (the files keep their modification times, which the warehouse records).
+    """
+    import zipfile
+
     inbox = root / "inbox"
-    marker = root / f".complete-{documents}"
+    marker = root / f".complete-{documents}-{'zip' if zipped else 'folders'}"
     if marker.is_file():
         return inbox
-    for index in range(documents):
-        path = inbox / f"don-vi-{index // PER_PACKAGE:05d}" / f"tai-lieu-{index % PER_PACKAGE:02d}.pdf"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        line = f"Tài liệu kiểm chứng số {index}\n".encode()
-        path.write_bytes((line * (FILE_BYTES // len(line) + 1))[:FILE_BYTES])
+    packages = -(-documents // PER_PACKAGE)
+    for package in range(packages):
+        members = range(package * PER_PACKAGE, min(documents, (package + 1) * PER_PACKAGE))
+        files = {f"tai-lieu-{index % PER_PACKAGE:02d}.pdf": _content(index) for index in members}
+        name = f"don-vi-{package:05d}"
+        if zipped:
+            inbox.mkdir(parents=True, exist_ok=True)
+            with zipfile.ZipFile(inbox / f"{name}.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+                for member, data in files.items():
+                    archive.writestr(member, data)
+        else:
+            (inbox / name).mkdir(parents=True, exist_ok=True)
+            for member, data in files.items():
+                (inbox / name / member).write_bytes(data)
     marker.touch()
     return inbox
 
 
+def _content(index: int) -> bytes:
+    line = f"Tài liệu kiểm chứng số {index}\n".encode()
+    return (line * (FILE_BYTES // len(line) + 1))[:FILE_BYTES]
+
+
 def record_known(inbox: Path, db_url: str) -> int:
-    """Record every file of `inbox` in the warehouse's documents table as already read (bulk inserts)."""
-    from parindex.inbox import scan, sha256_of
+    """Record every document of `inbox` (zip members too) in the warehouse as already read, with bulk inserts."""
+    from parindex.sources import fingerprint, open_source, scan_with_archives
     from warehouse.db import make_engine
     from warehouse.models import Document
 
+    source = open_source(str(inbox))
+    documents, _ = fingerprint(source, scan_with_archives(source))
     now = datetime.now(UTC).replace(tzinfo=None)
     rows = [
         {
-            "path": f.path, "package": f.package, "sha256": sha256_of(inbox / f.path), "size": f.size, "kind": "pdf",
-            "status": "evidence", "mtime": f.mtime, "received_at": datetime.fromtimestamp(f.mtime, UTC).replace(tzinfo=None),
-            "ingested_at": now,
+            "path": d.path, "package": d.package, "sha256": d.sha256, "size": d.size, "kind": "pdf",
+            "status": "archive" if d.path.endswith(".zip") else "evidence", "mtime": d.mtime,
+            "received_at": datetime.fromtimestamp(d.mtime, UTC).replace(tzinfo=None), "ingested_at": now,
         }
-        for f in scan(inbox)
+        for d in documents
     ]
     engine = make_engine(db_url, auto_migrate=True)
     with engine.begin() as conn:
@@ -56,7 +76,7 @@ def nightly_steps(inbox: str, db_url: str) -> dict[str, Any]:
     """Time the no-change path of the plain steps: open the warehouse, list its known files, scan, compare."""
     started = time.perf_counter()
     from parindex import pipeline
-    from parindex.sources import fingerprint, open_source
+    from parindex.sources import fingerprint, open_source, scan_with_archives
     from warehouse.db import make_engine
     from warehouse.load import known_contents, known_documents, known_files
 
@@ -67,7 +87,7 @@ def nightly_steps(inbox: str, db_url: str) -> dict[str, Any]:
     known = known_files(engine)
     listed = time.perf_counter()
     source = open_source(inbox)
-    documents, unchanged = fingerprint(source, source.scan(), known)
+    documents, unchanged = fingerprint(source, scan_with_archives(source), known)
     scanned = time.perf_counter()
     pairs = known_documents(engine, documents) if documents else set()
     to_read, _ = pipeline.split_new(documents, pairs, known_contents(engine, (d.sha256 for d in documents)) if documents else set())

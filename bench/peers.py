@@ -100,9 +100,12 @@ def reader(peer: str) -> Callable[[Path], dict[str, Decimal | None]]:
     raise ValueError(f"unknown peer {peer!r}: expected one of {', '.join(PEERS)}")
 
 
-def build_variants(root: Path) -> Path:
+def build_variants(root: Path, only: Sequence[str] | None = None) -> Path:
     """The PDF layout variants of samples.variants (columns reordered, two-row headings, unruled, LibreOffice…)
-    as a corpus folder: inbox/<variant>.pdf and a manifest of the self scores each prints. Written once."""
+    as a corpus folder: inbox/<variant>.pdf and a manifest of the self scores each prints. Written once.
+
+    `only` names the variants to write (all PDF variants when None).
+    """
     import json
 
     from bench.corpus import CORPUS_VERSION, MANIFEST
@@ -115,7 +118,7 @@ def build_variants(root: Path) -> Path:
     framework, registry = framework_for(PROGRAM, 2019), registry_for(PROGRAM)
     forms = []
     for spec in VARIANTS:
-        if spec.fmt != "pdf":
+        if spec.fmt != "pdf" or (only is not None and spec.name not in only):
             continue
         variant = build_variant(spec, framework, registry)
         path = root / "inbox" / f"{spec.name}.pdf"

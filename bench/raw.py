@@ -48,7 +48,7 @@ def raw_bound(inbox: str) -> dict[str, Any]:
     seconds = {"pdf": 0.0, "docx": 0.0}
     counts = {"pdf": 0, "docx": 0}
     pages = cells = 0
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for path in files:
         kind = "pdf" if path.suffix == ".pdf" else "docx"
         begun = time.perf_counter()
@@ -58,6 +58,7 @@ def raw_bound(inbox: str) -> dict[str, Any]:
         pages, cells = pages + file_pages, cells + file_cells
     return {
         "seconds": round(time.perf_counter() - started, 3),
+        "cpu": round(time.process_time() - cpu_started, 3),
         "pdf_seconds": round(seconds["pdf"], 3),
         "docx_seconds": round(seconds["docx"], 3),
         "pdf_files": counts["pdf"],

@@ -21,7 +21,7 @@ from bench.prefect_server import prefect_server
 from bench.warehouses import DEFAULT_PG_URL, pg_available, pg_schema, sqlite_url
 
 PARTS = ("raw", "steps", "docx", "flows", "nightly", "queries", "peers")
-RUNNERS = (("thread", None), ("process", 1), ("process", 2))
+RUNNERS = ("thread", "process-1", "process-2")  # the task runner, and for processes PARINDEX_WORKERS
 
 
 def _log(message: str) -> None:
@@ -45,6 +45,7 @@ class Bench:
             "started": datetime.now(UTC).isoformat(timespec="seconds"),
             "command": "python -m bench.run " + " ".join(sys.argv[1:]),
             "machine": machine.describe(self.pg_url),
+            "code": machine.code_version(),
             "sizes": {},
             "errors": [],
         }
@@ -74,8 +75,10 @@ class Bench:
         entry: dict[str, Any] = self.results["sizes"].setdefault(str(n), {})
         begun = time.perf_counter()
         corpus = build_corpus(self.work / f"corpus-{n}", n)
+        suffixes = [p.suffix for p in corpus.inbox.rglob("*") if p.is_file()]
         entry["corpus"] = {"submissions": n, "files": corpus.files, "forms": len(corpus.forms),
-                           "pdf_forms": sum(1 for f in corpus.forms if f.fmt == "pdf"), "ready_seconds": round(time.perf_counter() - begun, 1)}
+                           "pdf_forms": sum(1 for f in corpus.forms if f.fmt == "pdf"), "pdf_files": suffixes.count(".pdf"),
+                           "docx_files": suffixes.count(".docx"), "ready_seconds": round(time.perf_counter() - begun, 1)}
         _log(f"corpus {n}: {corpus.files} files ({entry['corpus']['ready_seconds']} s)")
         inbox = str(corpus.inbox)
         if "raw" in self.parts:
@@ -92,8 +95,9 @@ class Bench:
             modes += [("ephemeral", None)] if n in self.ephemeral_sizes else []
             for mode, api_url in modes:
                 flows: dict[str, Any] = entry.setdefault("flows" if mode == "server" else "flows_ephemeral", {})
-                for runner, workers in RUNNERS:
-                    name = runner if workers is None else f"{runner}-{workers}"
+                for name in self.runners:
+                    runner, _, count = name.partition("-")
+                    workers = int(count) if count else None
                     url = sqlite_url(self.work / "db" / f"flow-{mode}-{name}-{n}.db")
                     self.run(flows, name, f"Prefect flow ({mode} API, {name}) N={n}", "bench.prefect_flow:flow_run",
                              {"inbox": inbox, "out_dir": str(self.work / "out" / name)}, prefect_env(self.work, url, runner, workers, api_url))
@@ -101,6 +105,10 @@ class Bench:
     @property
     def flow_sizes(self) -> set[int]:
         return {int(s) for s in self.args.flow_sizes.split(",")} if self.args.flow_sizes else {n for n in self.sizes if n <= 350}
+
+    @property
+    def runners(self) -> list[str]:
+        return [r for r in self.args.runners.split(",") if r.strip()]
 
     @property
     def ephemeral_sizes(self) -> set[int]:
@@ -117,24 +125,29 @@ class Bench:
 
         count = self.args.nightly_docs
         entry: dict[str, Any] = self.results.setdefault("nightly", {"documents": count})
-        inbox = known_inbox(self.work / f"nightly-{count}", count)
 
-        def measure_on(url: str, dialect: str) -> None:
-            where = entry.setdefault(dialect, {})
+        def measure_on(inbox: Path, url: str, layout: str, flows: bool) -> None:
+            where = entry.setdefault(layout, {})
             where["recorded"] = record_known(inbox, url)
-            self.run(where, "steps", f"nightly no-change, plain steps ({dialect})", "bench.nightly:nightly_steps", {"inbox": str(inbox), "db_url": url})
+            arguments = {"inbox": str(inbox), "db_url": url}
+            self.run(where, "steps", f"nightly no-change, plain steps ({layout})", "bench.nightly:nightly_steps", arguments)
+            if not flows or "flows" not in self.parts:
+                return
             arguments = {"inbox": str(inbox), "out_dir": str(self.work / "out" / "nightly"), "rerun": False, "publish": False}
             if self.api_url:
-                self.run(where, "flow", f"nightly no-change, Prefect flow ({dialect})", "bench.prefect_flow:flow_run", arguments,
+                self.run(where, "flow", f"nightly no-change, Prefect flow ({layout})", "bench.prefect_flow:flow_run", arguments,
                          prefect_env(self.work, url, api_url=self.api_url))
-            if dialect == "sqlite":
-                self.run(where, "flow_ephemeral", f"nightly no-change, Prefect flow, temporary API ({dialect})", "bench.prefect_flow:flow_run",
+            if layout == "sqlite":
+                self.run(where, "flow_ephemeral", f"nightly no-change, Prefect flow, temporary API ({layout})", "bench.prefect_flow:flow_run",
                          arguments, prefect_env(self.work, url))
 
-        measure_on(sqlite_url(self.work / "db" / "nightly.db"), "sqlite")
+        folders = known_inbox(self.work / f"nightly-{count}", count)
+        measure_on(folders, sqlite_url(self.work / "db" / "nightly.db"), "sqlite", True)
         if self.pg_url:
             with pg_schema(self.pg_url, "bench_nightly") as url:
-                measure_on(url, "postgresql")
+                measure_on(folders, url, "postgresql", True)
+        zips = known_inbox(self.work / f"nightly-{count}-zip", count, zipped=True)
+        measure_on(zips, sqlite_url(self.work / "db" / "nightly-zip.db"), "sqlite, packages as .zip", False)
 
     def queries(self) -> None:
         from bench.queries import build_warehouse
@@ -168,14 +181,14 @@ class Bench:
 
     def all(self) -> None:
         steps: list[tuple[str, Callable[[], None]]] = []
-        if self.parts & {"flows", "nightly"}:
+        if "flows" in self.parts:
             steps.append(("prefect", self.warm_prefect))
         steps += [(f"size {n}", lambda n=n: self.size(n)) for n in self.sizes]  # type: ignore[misc]
         for part in ("nightly", "queries", "peers"):
             if part in self.parts:
                 steps.append((part, getattr(self, part)))
         with ExitStack() as stack:
-            if self.parts & {"flows", "nightly"}:
+            if "flows" in self.parts:
                 _log("starting the benchmark's Prefect server …")
                 try:
                     self.api_url = stack.enter_context(prefect_server(self.work))
@@ -203,6 +216,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sizes", default="35,350", help="submissions per corpus, comma-separated (e.g. 35,350,3500)")
     parser.add_argument("--flow-sizes", default=None, help="sizes also run through the Prefect flows (default: the sizes up to 350)")
     parser.add_argument("--ephemeral-sizes", default="35", help="sizes also run through the flows on Prefect's temporary API server")
+    parser.add_argument("--runners", default=",".join(RUNNERS), help="task runners of the flow measurements: thread, process-<workers>")
     parser.add_argument("--only", default=None, help=f"measure only these parts, comma-separated: {', '.join(PARTS)}")
     parser.add_argument("--nightly-docs", type=int, default=10_000, help="known documents for the nightly no-change run")
     parser.add_argument("--score-rows", type=int, default=1_000_000, help="score rows in the query benchmark's warehouse")
@@ -216,6 +230,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     unknown = set(args.only.split(",")) - set(PARTS) if args.only else set()
     if unknown:
         parser.error(f"unknown parts {', '.join(sorted(unknown))}: choose from {', '.join(PARTS)}")
+    for runner in args.runners.split(","):
+        kind, _, workers = runner.partition("-")
+        if kind not in ("thread", "process", "dask") or (workers and not workers.isdigit()):
+            parser.error(f"unknown runner {runner!r}: use thread, process-<workers> or dask-<workers>")
     return args
 
 

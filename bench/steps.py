@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -14,16 +14,19 @@ from schemas.records import DocumentOutcome
 
 
 class Clock:
-    """Seconds per named step, in the order the steps ran."""
+    """Wall and CPU seconds per named step, in the order the steps ran."""
 
     def __init__(self) -> None:
         self.steps: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
         self._last = time.perf_counter()
+        self._last_cpu = time.process_time()
 
     def lap(self, name: str) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.process_time()
         self.steps[name] = round(self.steps.get(name, 0.0) + now - self._last, 3)
-        self._last = now
+        self.cpu[name] = round(self.cpu.get(name, 0.0) + cpu - self._last_cpu, 3)
+        self._last, self._last_cpu = now, cpu
 
 
 def score_accuracy(outcomes: Iterable[DocumentOutcome], forms: Mapping[str, FormEntry]) -> dict[str, Any]:
@@ -53,9 +56,9 @@ def pipeline_steps(inbox: str, db_url: str, corpus: str | None = None, rerun: bo
     started = time.perf_counter()
     import expectations.validate  # noqa: F401 - pandas, pdfplumber and python-docx load here, not inside a step
     import extractors  # noqa: F401
-    import great_expectations  # noqa: F401 - validate_forms imports it lazily: once per process, whatever N is
+    import great_expectations  # noqa: F401 - validate_outcomes imports it lazily: once per process, whatever N is
     from parindex import pipeline
-    from parindex.sources import fingerprint, open_source
+    from parindex.sources import fingerprint, open_source, read_file, scan_with_archives
     from schemas.framework import framework_for
     from schemas.records import DocumentStatus
     from schemas.units import registry_for
@@ -70,19 +73,25 @@ def pipeline_steps(inbox: str, db_url: str, corpus: str | None = None, rerun: bo
     clock.lap("migrate")
 
     known = load.known_files(engine)
-    documents, _ = fingerprint(source, source.scan(), known)
+    documents, _ = fingerprint(source, scan_with_archives(source), known)
     clock.lap("discover")
     pairs, shas = load.known_documents(engine, documents), load.known_contents(engine, (d.sha256 for d in documents))
     to_read, duplicates = pipeline.split_new(documents, pairs, shas)
     clock.lap("known")
-    outcomes = [pipeline.extract_outcome(d, source.read(d.path), PROGRAM) for d in to_read]
+    outcomes, by_kind = [], defaultdict(lambda: [0, 0.0, 0.0])
+    for document in to_read:
+        wall, cpu = time.perf_counter(), time.process_time()
+        outcome = pipeline.extract_outcome(document, read_file(source, document.path), PROGRAM)
+        tally = by_kind[f"{'form' if outcome.form is not None else outcome.status.value} {document.name.rsplit('.', 1)[-1].lower()}"]
+        tally[0], tally[1], tally[2] = tally[0] + 1, tally[1] + time.perf_counter() - wall, tally[2] + time.process_time() - cpu
+        outcomes.append(outcome)
     outcomes += [DocumentOutcome(document=d, status=DocumentStatus.DUPLICATE) for d in duplicates]
     clock.lap("extract")
     forms = [o.form for o in outcomes if o.form is not None]
-    findings = pipeline.validate_forms(forms, PROGRAM) if forms else {}
+    findings, links = pipeline.validate_outcomes(outcomes, PROGRAM) if forms else ({}, {})
     clock.lap("validate")
     with warehouse_lock(engine, "ingest"):
-        load.load_outcomes(engine, outcomes, findings, registry_for(PROGRAM), lambda year: framework_for(PROGRAM, year))
+        load.load_outcomes(engine, outcomes, findings, registry_for(PROGRAM), lambda year: framework_for(PROGRAM, year), links)
     clock.lap("load")
     ranking = pipeline.ranking_from_warehouse(engine, PROGRAM, YEAR)
     clock.lap("rank")
@@ -90,19 +99,22 @@ def pipeline_steps(inbox: str, db_url: str, corpus: str | None = None, rerun: bo
         "imports": imports,
         "steps": clock.steps,
         "seconds": round(sum(v for k, v in clock.steps.items() if k != "migrate"), 3),
+        "cpu": round(sum(v for k, v in clock.cpu.items() if k != "migrate"), 3),
+        "steps_cpu": clock.cpu,
         "files": len(documents),
         "statuses": dict(Counter(o.status.value for o in outcomes)),
         "forms": len(forms),
+        "extract_by_kind": {kind: {"files": n, "seconds": round(w, 3), "cpu": round(c, 3)} for kind, (n, w, c) in sorted(by_kind.items())},
         "forms_by_kind": dict(Counter(o.kind.value for o in outcomes if o.form is not None and o.kind is not None)),
         "invalid": sum(1 for f in forms if any(x.severity == "error" for x in findings.get(f.sha256, []))),
         "ranked": len(ranking),
     }
     if corpus is not None:
         result["accuracy"] = score_accuracy(outcomes, {f.path: f for f in load_corpus(Path(corpus)).forms})
-    del outcomes, forms, findings
+    del outcomes, forms, findings, links
     if rerun:
         begun = time.perf_counter()
-        again, untouched = fingerprint(source, source.scan(), load.known_files(engine))
+        again, untouched = fingerprint(source, scan_with_archives(source), load.known_files(engine))
         pairs = load.known_documents(engine, again) if again else set()
         fresh, _ = pipeline.split_new(again, pairs, load.known_contents(engine, (d.sha256 for d in again)))
         result["rerun"] = {"seconds": round(time.perf_counter() - begun, 3), "unchanged": untouched, "new": len(fresh)}

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import lzma
 import posixpath
 import stat
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from extractors.limits import DEFAULT_ARCHIVE_LIMITS, ArchiveLimits
@@ -19,6 +21,9 @@ RATIO_FLOOR = 1 << 20  # members smaller than this (uncompressed) are never a bo
 # What archivers and file managers add that no unit sent on purpose.
 _JUNK_DIRS = {"__MACOSX"}
 _JUNK_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+# What zipfile lets through from a damaged zip: its own errors and those of the decompressors
+# (zlib.error, LZMAError; bz2 raises OSError) and of reading past the end.
+UNPACK_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, ValueError)
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,10 @@ class _Budget:
 def _expand(data: bytes, prefix: str, depth: int, budget: _Budget) -> list[ArchiveMember]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
+    except NotImplementedError as exc:  # "zip file version 6.5": a version zipfile cannot read
+        where = f" {prefix.rstrip('/')}" if prefix else ""
+        raise DocumentError(Reason.UNSUPPORTED_FORMAT, f"zip archive{where} of a kind zip readers do not know: {exc}") from exc
+    except UNPACK_ERRORS as exc:
         where = f" {prefix.rstrip('/')}" if prefix else ""
         raise DocumentError(Reason.DAMAGED, f"damaged zip archive{where}: {exc}") from exc
     members: list[ArchiveMember] = []
@@ -151,7 +159,7 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: str, bud
                 chunks.append(chunk)
     except NotImplementedError as exc:
         raise DocumentError(Reason.UNSUPPORTED_FORMAT, f"{path} is packed with a method zip readers do not know: {exc}") from exc
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
+    except UNPACK_ERRORS as exc:
         raise DocumentError(Reason.DAMAGED, f"{path} cannot be unpacked: {exc}") from exc
     budget.total += size
     if budget.total > limits.max_total_bytes:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 import zipfile
 
+from extractors.archives import UNPACK_ERRORS
 from parindex.errors import DocumentError, Reason
 from schemas.records import DocumentKind
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_ENCRYPTED = 0x1  # general purpose bit 0 of a zip entry: encrypted with a password
 # Office 2007+ files protected by a password are OLE2 containers holding this stream.
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 # The streams that say what an OLE2 (Office 97-2003) file is, by their UTF-16 directory names.
@@ -79,9 +81,12 @@ def _zip_kind(data: bytes) -> DocumentKind:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-            relationships = archive.read("_rels/.rels") if "_rels/.rels" in names else b""
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
+            encrypted = any(info.flag_bits & _ZIP_ENCRYPTED for info in archive.infolist())
+            relationships = archive.read("_rels/.rels") if "_rels/.rels" in names and not encrypted else b""
+    except (*UNPACK_ERRORS, NotImplementedError) as exc:  # Word writes no exotic compression: an unknown one is damage
         raise DocumentError(Reason.DAMAGED, f"damaged zip/Word file: {exc}") from exc
+    if encrypted and "word/document.xml" in names:
+        raise DocumentError(Reason.ENCRYPTED, "password-protected Word file (its zip entries are encrypted): send it without a password")
     if "word/document.xml" in names:
         if _STRICT_OOXML in relationships:
             raise DocumentError(

@@ -72,7 +72,7 @@ def read_document(data: bytes, sha256: str, limits: ExtractionLimits = DEFAULT_L
     elif kind is DocumentKind.DOC:
         doc = _read_doc(data, sha256, limits)
     else:
-        doc = read_docx(data, sha256)
+        doc = read_docx(data, sha256, limits)
     if not doc.lines and not any(cell.strip() for grid in doc.grids for row in grid.rows for cell in row.cells):
         raise DocumentError(Reason.BLANK_DOCUMENT, f"blank {kind.value.upper()} document: it holds no text")
     return doc
@@ -81,7 +81,7 @@ def read_document(data: bytes, sha256: str, limits: ExtractionLimits = DEFAULT_L
 def _read_doc(data: bytes, sha256: str, limits: ExtractionLimits) -> ReadDocument:
     """A legacy .doc, converted by LibreOffice. A file it cannot parse, it imports as plain text, binary
     and all: the OLE2 directory's own stream names in the text give that away."""
-    doc = read_docx(convert_doc_to_docx(data, limits.conversion_timeout), sha256).model_copy(update={"kind": DocumentKind.DOC})
+    doc = read_docx(convert_doc_to_docx(data, limits.conversion_timeout), sha256, limits).model_copy(update={"kind": DocumentKind.DOC})
     if any(_OLE2_TEXT.search(line) for line in doc.lines[:_OLE2_LINES]):
         raise DocumentError(Reason.CONVERSION_FAILED, "LibreOffice could not read the legacy .doc file (damaged?): it imported its bytes as text")
     return doc

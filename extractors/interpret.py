@@ -237,7 +237,8 @@ def _add_appraisal_and_notes(draft: _Draft, row: GridRow, cells: list[str], tabl
     if row.confidence is not None:
         scored = [i for role in _SCORED for i in ((table.columns[role],) if role in table.columns else ())]
         confidence = _aligned(list(row.confidence), table.width, 100.0)
-        values = [confidence[i] for i in scored if cells[i].strip()]
+        # OCR: a cell with ink it could not read is empty but unsure, and must count (blank cells are 100).
+        values = [confidence[i] for i in scored if cells[i].strip() or confidence[i] < 100]
         if values:
             draft.confidence = min([*values, *([] if draft.confidence is None else [draft.confidence])])
 

@@ -24,6 +24,8 @@ class ExtractionLimits:
     max_pages: int = 300
     max_seconds: float = 120.0  # per document, checked between pages
     conversion_timeout: float = 60.0  # LibreOffice converting one legacy .doc
+    # Uncompressed / compressed size of one part of a Word file (a zip), as ArchiveLimits.max_ratio.
+    max_ratio: float = 200.0
     # A scan longer than this is not OCR'd; 0 turns OCR off.
     max_ocr_pages: int = field(default=40, metadata={"zero_allowed": True})
 

@@ -17,7 +17,7 @@ from parindex.errors import ConfigurationError
 
 LANGUAGE = "vie"
 # What a number cell may hold: a criterion code ("1.2.1") or points ("1,5", "1.5").
-CHARSETS = {"code": "0123456789.", "points": "0123456789,."}
+CHARSETS = {"code": "0123456789.", "points": "0123456789,.", "digit": "0123456789"}
 # Debian/Ubuntu, Fedora, Homebrew and source installs keep the models in one of these.
 TESSDATA_GLOBS = (
     "/usr/share/tesseract-ocr/*/tessdata",
@@ -25,8 +25,8 @@ TESSDATA_GLOBS = (
     "/usr/local/share/tessdata",
     "/opt/homebrew/share/tessdata",
 )
-Layout = Literal["block", "line", "word"]
-Charset = Literal["code", "points"]
+Layout = Literal["block", "line", "word", "char"]
+Charset = Literal["code", "points", "digit"]
 INSTALL_HINT = "install the Debian packages tesseract-ocr and tesseract-ocr-vie (scripts/system-packages.txt)"
 
 
@@ -80,7 +80,7 @@ TextLine = list[Word]
 
 
 class Tesseract:
-    """Tesseract engines for one document: text, digits-only and orientation, each loaded once.
+    """Tesseract engines for one document, each loaded on first use: text, numbers, orientation.
 
     Use as a context manager; the engines hold native memory until closed. Not thread-safe.
     """
@@ -96,15 +96,11 @@ class Tesseract:
         folder = tessdata_dir()
         if folder is None:
             raise ConfigurationError(f"Tesseract's Vietnamese model (vie.traineddata) was not found: {INSTALL_HINT}")
-        path = f"{folder}{os.sep}"
+        self._path = f"{folder}{os.sep}"
+        self._models = {path.stem for path in folder.glob("*.traineddata")}
         self._psm = PSM
-        self._text = PyTessBaseAPI(path=path, lang=LANGUAGE, psm=PSM.SINGLE_BLOCK)
-        self._numbers: dict[str, Any] = {}
-        for charset, allowed in CHARSETS.items():
-            api = PyTessBaseAPI(path=path, lang=LANGUAGE, psm=PSM.SINGLE_LINE)
-            api.SetVariable("tessedit_char_whitelist", allowed)
-            self._numbers[charset] = api
-        self._osd = PyTessBaseAPI(path=path, lang="osd", psm=PSM.OSD_ONLY)
+        self._api_class = PyTessBaseAPI
+        self._apis: dict[tuple[str, Charset | None], Any] = {}
 
     def __enter__(self) -> Tesseract:
         return self
@@ -113,36 +109,62 @@ class Tesseract:
         self.close()
 
     def close(self) -> None:
-        for api in (self._text, *self._numbers.values(), self._osd):
+        for api in self._apis.values():
             api.End()
+        self._apis.clear()
 
-    def read(self, image: NDArray[np.uint8], *, charset: Charset | None = None, mode: Layout = "block") -> Words:
-        """The text of a small grey image (a cell) laid out as a block, one line or one word, with word confidences.
+    def has_model(self, model: str) -> bool:
+        return model in self._models
 
-        `charset` restricts the reading to the characters of a code or of points.
+    def _api(self, model: str, charset: Charset | None = None) -> Any:
+        key = (model, charset)
+        if key not in self._apis:
+            api = self._api_class(path=self._path, lang=model)
+            if charset is not None:
+                api.SetVariable("tessedit_char_whitelist", CHARSETS[charset])
+            self._apis[key] = api
+        return self._apis[key]
+
+    def read(self, image: NDArray[np.uint8], *, charset: Charset | None = None, mode: Layout = "block",
+             model: str = LANGUAGE) -> Words:
+        """The text of a small grey image (a cell) laid out as a block, a line, a word or one character.
+
+        `charset` restricts the reading to the characters of a code or of points; `model` is a
+        tesseract language ("eng" reads lone digits more surely than "vie").
         """
-        api = self._text if charset is None else self._numbers[charset]
-        api.SetPageSegMode({"block": self._psm.SINGLE_BLOCK, "line": self._psm.SINGLE_LINE, "word": self._psm.SINGLE_WORD}[mode])
+        api = self._api(model, charset)
+        layouts = {"block": self._psm.SINGLE_BLOCK, "line": self._psm.SINGLE_LINE, "word": self._psm.SINGLE_WORD,
+                   "char": self._psm.SINGLE_CHAR}
+        api.SetPageSegMode(layouts[mode])
         api.SetImage(Image.fromarray(image))
-        text = api.GetUTF8Text().strip()
-        confidences = tuple(float(c) for c in api.AllWordConfidences())
+        try:
+            text = api.GetUTF8Text().strip()
+            confidences = tuple(float(c) for c in api.AllWordConfidences())
+        except RuntimeError:  # tesserocr's way of saying it recognised nothing
+            return Words("", ())
         return Words(text, confidences)
 
     def lines(self, image: NDArray[np.uint8], resolution: int) -> list[TextLine]:
         """The text lines of a page region laid out freely (headers, titles, signatures), as words with boxes."""
         from tesserocr import RIL, iterate_level
 
-        api = self._text
+        api = self._api(LANGUAGE)
         api.SetPageSegMode(self._psm.AUTO)
         api.SetImage(Image.fromarray(image))
         api.SetSourceResolution(resolution)
         api.Recognize()
         found: list[TextLine] = []
-        for word in iterate_level(api.GetIterator(), RIL.WORD):
-            text = word.GetUTF8Text(RIL.WORD)
-            box = word.BoundingBox(RIL.WORD)
+        iterator = api.GetIterator()
+        if iterator is None:
+            return []
+        for word in iterate_level(iterator, RIL.WORD):
             if word.IsAtBeginningOf(RIL.TEXTLINE) or not found:
                 found.append([])
+            try:
+                text = word.GetUTF8Text(RIL.WORD)
+            except RuntimeError:  # a word box without any recognised symbol
+                continue
+            box = word.BoundingBox(RIL.WORD)
             if text and text.strip() and box is not None:
                 found[-1].append(Word(text.strip(), box, float(word.Confidence(RIL.WORD))))
         return [line for line in found if line]
@@ -152,9 +174,11 @@ class Tesseract:
 
         (0, 0.0) when the page has too little text to tell.
         """
-        self._osd.SetImage(Image.fromarray(image))
+        osd = self._api("osd")
+        osd.SetPageSegMode(self._psm.OSD_ONLY)
+        osd.SetImage(Image.fromarray(image))
         try:
-            found = self._osd.DetectOrientationScript()
+            found = osd.DetectOrientationScript()
         except RuntimeError:
             return 0, 0.0
         if not found:

@@ -73,9 +73,12 @@ def rules(mask: Mask, dpi: int) -> Rules:
     """Horizontal and vertical rules of an ink mask, with small gaps closed."""
     length = max(15, round(RULE_MM * dpi / MM_PER_INCH))
     gap = max(3, round(RULE_GAP_MM * dpi / MM_PER_INCH))
-    horizontal = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
+    # A thin rule thresholds into a line that wavers by a pixel and breaks here and there: thickened
+    # across its length first, it still runs straight for a whole kernel. Letters do not, thickened or not.
+    straight = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1))
+    horizontal = cv2.morphologyEx(cv2.dilate(mask, np.ones((3, 1), np.uint8)), cv2.MORPH_OPEN, straight)
     horizontal = cv2.morphologyEx(horizontal, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (gap, 1)))
-    vertical = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
+    vertical = cv2.morphologyEx(cv2.dilate(mask, np.ones((1, 3), np.uint8)), cv2.MORPH_OPEN, straight.T.copy())
     vertical = cv2.morphologyEx(vertical, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, gap)))
     return Rules(horizontal, vertical)
 

@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 import pypdfium2 as pdfium
 
+from extractors.ocr_cells import PageScan
 from extractors.ocr_engine import Tesseract, TextLine
 from extractors.ocr_grid import TableImage, find_tables, rules
 from extractors.ocr_image import Gray, Mask, gray, ink, quarter_turn, rotate, skew_angle
@@ -95,10 +96,12 @@ def read_page(engine: Tesseract, page: Gray, dpi: int,
     angle = skew_angle(ink(page))
     page = rotate(page, -angle)
     mask = ink(page)
-    tables = find_tables(rules(mask, dpi), dpi)
+    ruling = rules(mask, dpi)
+    tables = find_tables(ruling, dpi)
+    scan = PageScan(page, mask, ruling.both, dpi)
     read: list[list[list[ReadCell]]] = []
     for table in tables:
-        rows, numbers = read_table(engine, page, mask, table, dpi, number_columns)
+        rows, numbers = read_table(engine, scan, table, number_columns)
         if numbers:
             number_columns = numbers
         read.append(rows)

@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
+import numpy as np
+from numpy.typing import NDArray
 
 from extractors.heading import APPRAISAL, CODE, MAX, NAME, SELF, column_role
-from extractors.ocr_cells import CellImage, cell_image
+from extractors.ocr_cells import CellImage, PageScan, cell_image
 from extractors.ocr_engine import Charset, Tesseract, Words
 from extractors.ocr_grid import Cell, TableImage
-from extractors.ocr_image import Gray, Mask
 from schemas.vietnamese import nfc
 
 # Columns whose cells hold a code or points: read with the digits-only models.
 NUMBER_ROLES: dict[str, Charset] = {CODE: "code", MAX: "points", SELF: "points", APPRAISAL: "points"}
 NumberColumns = dict[int, Charset]
 HEADING_SEARCH = 8  # the heading starts within this many rows of the table's top
-# A number reading at or above this confidence, accounting for every digit and separator, is not retried.
-SURE = 90.0
 # A number whose digits or separators do not match the marks in the cell is at most this sure.
 MISMATCH_CONFIDENCE = 20.0
+# A lone digit read at least this surely is not read again by the other model.
+SURE_DIGIT = 90.0
+# A number cell whose readings never agree is at most this sure.
+DISAGREEMENT_CONFIDENCE = 50.0
 BLANK_CONFIDENCE = 100.0
 _NUMBER = re.compile(r"^[0-9.,]+$")
 _WORD = re.compile(r"[^\W\d_]{3,}")  # a word, not a digit misread as a letter or two
@@ -35,7 +39,7 @@ class ReadCell:
     confidence: float
 
 
-def read_table(engine: Tesseract, page: Gray, mask: Mask, table: TableImage, dpi: int,
+def read_table(engine: Tesseract, scan: PageScan, table: TableImage,
                number_columns: NumberColumns | None = None) -> tuple[list[list[ReadCell]], NumberColumns]:
     """The table's rows of cells, and the columns read as numbers.
 
@@ -50,7 +54,7 @@ def read_table(engine: Tesseract, page: Gray, mask: Mask, table: TableImage, dpi
 
     def read_as_text(r: int) -> None:
         for cell in by_row.get(r, []):
-            rows[r][cell.column] = _read_text(engine, page, mask, cell, dpi)
+            rows[r][cell.column] = _read_text(engine, scan, cell)
 
     numbers: NumberColumns = dict(number_columns) if number_columns is not None else {}
     heading_end = read_until = -1
@@ -74,9 +78,9 @@ def read_table(engine: Tesseract, page: Gray, mask: Mask, table: TableImage, dpi
     for r in range(heading_end + 1, table.row_count):
         for cell in by_row.get(r, []):
             if cell.column in numbers and cell.columns == 1:
-                rows[r][cell.column] = _read_number(engine, page, mask, cell, dpi, numbers[cell.column])
+                rows[r][cell.column] = _read_number(engine, scan, cell, numbers[cell.column])
             elif r > read_until:
-                rows[r][cell.column] = _read_text(engine, page, mask, cell, dpi)
+                rows[r][cell.column] = _read_text(engine, scan, cell)
     return rows, numbers
 
 
@@ -95,8 +99,8 @@ def _has_roles(row: list[ReadCell], count: int) -> bool:
     return sum(column_role(cell.text) is not None for cell in row) >= count
 
 
-def _read_text(engine: Tesseract, page: Gray, mask: Mask, cell: Cell, dpi: int) -> ReadCell:
-    prepared = cell_image(page, mask, cell, dpi, numeric=False)
+def _read_text(engine: Tesseract, scan: PageScan, cell: Cell) -> ReadCell:
+    prepared = cell_image(scan, cell, numeric=False)
     if prepared.image is None:
         return ReadCell("", BLANK_CONFIDENCE)
     words = engine.read(prepared.image)
@@ -115,33 +119,114 @@ def _accounts_for(text: str, prepared: CellImage) -> bool:
     return digits == prepared.glyphs and separators == prepared.marks
 
 
-def _read_number(engine: Tesseract, page: Gray, mask: Mask, cell: Cell, dpi: int, charset: Charset) -> ReadCell:
-    """A code or score cell: digits first, retried other ways when unsure; the best reading wins.
+def _read_number(engine: Tesseract, scan: PageScan, cell: Cell, charset: Charset) -> ReadCell:
+    """A code or points cell, read two ways that fail differently; it is sure only where they agree.
 
-    A reading that is all digits and separators must account for every glyph and dot in the cell,
-    or it is marked unsure: tesseract confidently drops the dot of "1.1" or the comma of "1,5".
-    A reading in words ("Không áp dụng", "Tổng cộng") is taken from the text model.
+    One way reads each digit on its own and places the separators by their shape; the other reads
+    the cell whole, as a line or a word. Tesseract can be confidently wrong either way (a serif
+    "7,5" read "7,9" at 95 as a line, a lone "1" read as nothing), but rarely both ways alike. The
+    cell takes the first text a digit-by-digit and a whole reading agree on: as sure as the surer
+    of the two when the first two readings agree, as the less sure one when agreement took retries,
+    and unsure when none agree. A whole reading in words ("Không áp dụng") is taken as words.
     """
-    prepared = cell_image(page, mask, cell, dpi, numeric=True)
+    prepared = cell_image(scan, cell, numeric=True)
     if prepared.image is None:
         return ReadCell("", BLANK_CONFIDENCE)
     image = prepared.image
-    candidates: list[ReadCell] = []
-    attempts = (
-        lambda: engine.read(image, charset=charset, mode="line"),
-        lambda: engine.read(image, charset=charset, mode="word"),
-        lambda: engine.read(cv2.resize(image, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC), charset=charset, mode="line"),
-        lambda: engine.read(image, mode="line"),
-    )
-    for attempt in attempts:
-        reading = _judge(attempt(), prepared, charset)
-        candidates.append(reading)
-        if reading.confidence >= SURE:
-            break
-    return max(candidates, key=lambda c: c.confidence)
+    line = _judge(engine.read(image, mode="line"), prepared, charset)
+    if _WORD.search(line.text):
+        return line
+    double = cv2.resize(image, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+    english = engine.has_model("eng")
+    digits: list[ReadCell] = []
+    wholes: list[ReadCell] = []
+    # The two ways alternate, so agreement is looked for after each new reading.
+    order: list[tuple[Callable[[], ReadCell], list[ReadCell]]] = [
+        (lambda: _digit_by_digit(engine, prepared, charset, _one_digit), digits),
+        (lambda: line, wholes),
+        *([(lambda: _judge(engine.read(image, charset=charset, mode="line", model="eng"), prepared, charset),
+            wholes)] if english else []),
+        (lambda: _digit_by_digit(engine, prepared, charset, _one_digit_again), digits),
+        (lambda: _judge(engine.read(image, charset=charset, mode="word"), prepared, charset), wholes),
+        (lambda: _judge(engine.read(double, charset=charset, mode="line"), prepared, charset), wholes),
+    ]
+    for count, (read, readings) in enumerate(order, start=1):
+        reading = read()
+        if reading.confidence <= MISMATCH_CONFIDENCE:
+            continue
+        others = wholes if readings is digits else digits
+        agreeing = [other for other in others if _same(other.text, reading.text, charset)]
+        readings.append(reading)
+        if agreeing:
+            pair = [reading.confidence, agreeing[0].confidence]
+            text = reading.text if readings is wholes else agreeing[0].text
+            return ReadCell(text, max(pair) if count == 2 else min(pair))
+    candidates = digits + wholes or [line]
+    best = max(candidates, key=lambda r: r.confidence)
+    return ReadCell(best.text, min(best.confidence, DISAGREEMENT_CONFIDENCE))
+
+
+def _digit_by_digit(engine: Tesseract, prepared: CellImage, charset: Charset,
+                    read_digit: Callable[[Tesseract, NDArray[np.uint8]], ReadCell | None]) -> ReadCell:
+    """Each digit read alone, the separators placed by their shape."""
+    text: list[str] = []
+    confidences: list[float] = []
+    for piece in prepared.pieces:
+        if piece.image is None:
+            text.append("." if charset == "code" else piece.separator)
+            continue
+        digit = read_digit(engine, piece.image)
+        if digit is None:
+            return ReadCell("".join(text) + "?", 0.0)
+        text.append(digit.text)
+        confidences.append(digit.confidence)
+    return ReadCell("".join(text), min(confidences, default=0.0))
+
+
+def _one_digit(engine: Tesseract, image: NDArray[np.uint8]) -> ReadCell | None:
+    """One digit by tesseract's English model, surest on lone digits, or by the Vietnamese one when that
+    is unsure (the English model reads nothing for some serif "4"); two answers: the less sure."""
+    models = ["eng", "vie"] if engine.has_model("eng") else ["vie"]
+    found: list[ReadCell] = []
+    for model in models:
+        words = engine.read(image, charset="digit", mode="char", model=model)
+        if len(words.text) == 1:
+            found.append(ReadCell(words.text, words.confidence))
+            if words.confidence >= SURE_DIGIT:
+                break
+    if not found:
+        return None
+    best = max(found, key=lambda r: r.confidence)
+    if any(r.text != best.text for r in found):
+        return ReadCell(best.text, min(r.confidence for r in found))
+    return best
+
+
+def _one_digit_again(engine: Tesseract, image: NDArray[np.uint8]) -> ReadCell | None:
+    """One digit read another way: thresholded, at three quarters of its size, as a line.
+
+    Tesseract on a lone glyph is sensitive to its exact pixels: where one rendering reads nothing
+    ("1" in a serif face), another reads it surely.
+    """
+    sharp = np.where(image < 160, 0, 255).astype(np.uint8)
+    small = cv2.resize(sharp, None, fx=0.75, fy=0.75, interpolation=cv2.INTER_AREA)
+    for model in ("vie", "eng") if engine.has_model("eng") else ("vie",):
+        words = engine.read(small, charset="digit", mode="line", model=model)
+        if len(words.text) == 1:
+            return ReadCell(words.text, words.confidence)
+    return None
+
+
+def _same(first: str, second: str, charset: Charset) -> bool:
+    """Two readings of a number say the same: for points, a comma and a full stop are the same separator."""
+    if charset == "points":
+        return first.replace(",", ".") == second.replace(",", ".")
+    return first == second
 
 
 def _judge(words: Words, prepared: CellImage, charset: Charset) -> ReadCell:
+    """A reading of a number cell with the confidence it deserves: a number must account for the cell's
+    marks; one or two letters where digits belong are a misreading ("l" for "1"); words are words."""
     text = nfc(words.text).replace(" ", "")
     if not text:
         return ReadCell("", 0.0)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
 
 from parindex.inbox import InboxFile, sha256_of
 from schemas.records import InboxDocument
+
+log = logging.getLogger(__name__)
 
 
 class DocumentSource(Protocol):
@@ -93,9 +96,13 @@ def scan_with_archives(source: DocumentSource) -> list[InboxFile]:
         files.append(f)
         if not is_archive(f.path):
             continue
+        data = source.read(f.path)  # a source that cannot be read fails the scan, as it does for any file
         try:
-            members = expand_archive(source.read(f.path), f.path, limits)
+            members = expand_archive(data, f.path, limits)
         except DocumentError:
+            continue
+        except Exception:  # a defect of ours on one zip must not stop the batch: extract_outcome records it on the zip
+            log.exception("cannot list the members of %s", f.path)
             continue
         files.extend(InboxFile(f"{f.path}/{m.path}", f.path, len(m.data), f.mtime) for m in members)
     return files

@@ -12,7 +12,7 @@ import numpy as np
 import pdfplumber
 import pytest
 
-from extractors.ocr_cells import cell_image
+from extractors.ocr_cells import PageScan, cell_image
 from extractors.ocr_engine import INSTALL_HINT, ocr_available
 from extractors.ocr_grid import find_tables, rules
 from extractors.ocr_image import ink, rotate, skew_angle
@@ -127,7 +127,8 @@ def test_the_skew_is_measured_to_a_twentieth_of_a_degree() -> None:
 def test_the_grid_is_found_with_a_merged_cell_and_a_number_cut_out_without_dust() -> None:
     page = _synthetic_page(0.0)
     mask = ink(page)
-    tables = find_tables(rules(mask, 150), 150)
+    ruling = rules(mask, 150)
+    tables = find_tables(ruling, 150)
     assert len(tables) == 1
     table = tables[0]
     assert (table.row_count, table.column_count) == (4, 3)
@@ -135,10 +136,11 @@ def test_the_grid_is_found_with_a_merged_cell_and_a_number_cut_out_without_dust(
     assert [(c.row, c.column, c.columns) for c in merged] == [(1, 1, 2)]
     assert len(table.cells) == 4 * 3 - 1
     number = next(c for c in table.cells if (c.row, c.column) == (2, 0))
-    prepared = cell_image(page, mask, number, 150, numeric=True)
+    scan = PageScan(page, mask, ruling.both, 150)
+    prepared = cell_image(scan, number, numeric=True)
     assert (prepared.glyphs, prepared.marks) == (2, 1)  # "1", "5" and the dot between them; the dust is gone
     blank = next(c for c in table.cells if (c.row, c.column) == (3, 2))
-    assert cell_image(page, mask, blank, 150, numeric=True).blank
+    assert cell_image(scan, blank, numeric=True).blank
 
 
 def _row(confidence: float | None) -> ScoreRow:

@@ -1,0 +1,163 @@
+"""Smoke tests of the benchmarks (bench/): every measurement runs at a tiny size and reports sane figures. Nothing is timed."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bench import report
+from bench.child import MeasurementFailed, measure
+from bench.corpus import build_corpus, distinct_package, docx_forms_inbox
+from bench.nightly import known_inbox, nightly_steps, record_known
+from bench.peers import build_variants, peer_run, scores_from_tables
+from bench.queries import build_warehouse, time_queries
+from bench.raw import raw_bound
+from bench.steps import pipeline_steps
+from bench.warehouses import sqlite_url
+
+UNITS = 49  # registry units: position 49 is the first unit's second package
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    return build_corpus(tmp_path_factory.mktemp("bench") / "corpus-3", 3, workers=1)
+
+
+@pytest.fixture(scope="module")
+def steps(corpus, tmp_path_factory):
+    url = sqlite_url(tmp_path_factory.mktemp("steps") / "w.db")
+    return pipeline_steps(str(corpus.inbox), url, corpus=str(corpus.root))
+
+
+def test_a_later_cycle_is_a_new_version_of_the_unit_with_new_content():
+    first_folder, first = distinct_package(0)
+    later_folder, later = distinct_package(UNITS)
+    assert first.unit == later.unit and first_folder == first.unit.code and later_folder == f"{first.unit.code}-002"
+    assert {e.number for e in first.evidence}.isdisjoint(e.number for e in later.evidence)
+    assert first.form.document_number != later.form.document_number
+    cited = " ".join(later.form.evidence.values())
+    assert all(e.citation in cited or e.kind == "Báo cáo" for e in later.evidence)
+    assert not any(e.citation in cited for e in first.evidence), "citations must follow the renumbered evidence"
+
+
+def test_corpus_mixes_formats_and_is_reused(corpus):
+    assert corpus.submissions == 3 and {f.fmt for f in corpus.forms} == {"docx", "pdf"}
+    files = [p for p in corpus.inbox.rglob("*") if p.is_file()]
+    assert len(files) == corpus.files > len(corpus.forms)
+    stamp = (corpus.inbox / corpus.forms[0].path).stat().st_mtime
+    again = build_corpus(corpus.root, 3)
+    assert again == corpus and (corpus.inbox / corpus.forms[0].path).stat().st_mtime == stamp
+
+
+def test_raw_bound_reads_every_file(corpus):
+    result = raw_bound(str(corpus.inbox))
+    assert result["pdf_files"] + result["docx_files"] == corpus.files
+    assert result["pdf_pages"] >= 1 and result["cells"] > 100 and result["seconds"] > 0
+
+
+def test_pipeline_steps_load_rank_and_read_every_score(corpus, steps):
+    assert steps["statuses"]["loaded"] == 3 and steps["ranked"] == 3 and steps["invalid"] == 0
+    assert set(steps["steps"]) == {"migrate", "discover", "known", "extract", "validate", "load", "rank"}
+    for fmt, accuracy in steps["accuracy"].items():
+        assert accuracy["exact"] == accuracy["cells"] > 0, fmt
+        assert accuracy["units_right"] == accuracy["forms"]
+    assert steps["rerun"] == {"seconds": steps["rerun"]["seconds"], "unchanged": corpus.files, "new": 0}
+
+
+def test_docx_forms_inbox_holds_only_the_word_forms(corpus, tmp_path):
+    inbox = docx_forms_inbox(corpus, tmp_path / "docx")
+    assert sorted(p.relative_to(inbox).as_posix() for p in inbox.rglob("*.*")) == sorted(f.path for f in corpus.forms if f.fmt == "docx")
+
+
+@pytest.mark.parametrize("zipped", [False, True], ids=["folders", "zips"])
+def test_nightly_run_finds_nothing_new(tmp_path, zipped):
+    inbox = known_inbox(tmp_path / "nightly", 25, zipped=zipped)
+    url = sqlite_url(tmp_path / "nightly.db")
+    recorded = record_known(inbox, url)
+    assert recorded == (25 + 3 if zipped else 25)  # three zips of at most 10 members, recorded with their members
+    result = nightly_steps(str(inbox), url)
+    assert result["known"] == recorded and result["unchanged"] == recorded and result["new"] == 0
+
+
+def test_query_benchmark_builds_the_rows_asked_and_ranks_every_unit(tmp_path):
+    url = sqlite_url(tmp_path / "q.db")
+    built = build_warehouse(url, 7000)
+    assert built["scores"] >= 7000 and built["versions_per_unit"] == 3 and built["documents"] == 3 * UNITS
+    timed = time_queries(url, repeat=1)
+    assert timed["ranked"] == UNITS
+    assert timed["queries"]["current submissions"]["rows"] == UNITS
+    assert all(q["first"] >= 0 and q["warm_median"] >= 0 for q in timed["queries"].values())
+
+
+def test_a_plain_reader_finds_the_score_column_by_its_heading():
+    tables = [
+        [["STT", "Tiêu chí", "Điểm tối đa", "Điểm tự\nđánh giá"], ["1.1", "Kế hoạch", "2", "1,5"], ["1.2", "Báo cáo", "1", "x"]],
+        [["2.1", "Tuyên truyền", "3", "3"]],  # continued on the next page without the heading
+    ]
+    assert scores_from_tables(tables) == {"1.1": Decimal("1.5"), "1.2": None, "2.1": Decimal("3")}
+
+
+@pytest.mark.parametrize("peer", ["parindex", "pdfplumber", "camelot"])
+def test_peers_read_the_corpus_pdf_forms(corpus, peer):
+    if peer == "camelot":
+        pytest.importorskip("camelot", reason="camelot is in the optional `bench` dependencies: pip install -e '.[bench]'")
+    result = peer_run(peer, str(corpus.root))
+    assert result["forms"] == 1 and result["pages"] >= 1 and result["exact"] == result["cells"] > 0
+
+
+def test_layout_variants_are_a_corpus_the_peers_can_read(tmp_path):
+    root = build_variants(tmp_path / "variants", only=("pdf-columns-reordered", "pdf-unruled"))
+    parindex, plain = peer_run("parindex", str(root)), peer_run("pdfplumber", str(root))
+    assert parindex["forms"] == 2 and parindex["exact"] == parindex["cells"]
+    assert plain["by_form"]["pdf-unruled"][0] == 0, "an unruled table has no lines for pdfplumber's default settings"
+
+
+def test_a_measurement_runs_in_its_own_process(corpus):
+    result = measure("bench.raw:raw_bound", {"inbox": str(corpus.inbox)})
+    assert result["pdf_files"] + result["docx_files"] == corpus.files
+    assert result["maxrss_mb"] > 10 and result["cpu_seconds"] > 0 and result["process_seconds"] >= result["seconds"]
+    with pytest.raises(MeasurementFailed, match="FileNotFoundError"):
+        measure("bench.raw:raw_bound", {"inbox": str(corpus.root / "missing")})
+
+
+def test_run_writes_results_and_their_markdown(tmp_path, corpus):
+    from bench.run import main
+
+    out, markdown = tmp_path / "r.json", tmp_path / "r.md"
+    results = main(["--sizes", "3", "--only", "raw,queries", "--score-rows", "3000", "--no-pg",
+                    "--work", str(corpus.root.parent), "--out", str(out), "--markdown", str(markdown)])
+    assert results["errors"] == [] and json.loads(out.read_text())["sizes"]["3"]["raw"]["pdf_files"] >= 1
+    text = markdown.read_text()
+    assert "### Targets" in text and "ranking over 3,089 score rows, SQLite" in text and "| 3 | 9 |" in text
+
+
+def test_report_checks_each_target(steps):
+    results = {
+        "command": "python -m bench.run", "started": "now", "errors": [],
+        "machine": {"nproc": 2, "cpu": "x", "memory_gib": 1, "os": "Linux", "python": "3.11", "sqlite": "3", "postgresql": None, "libraries": {}},
+        "sizes": {
+            "35": {"corpus": {"files": 96}, "raw": {"seconds": 10.0, "cpu": 10.0}, "steps": {**steps, "seconds": 11.0, "cpu": 11.0, "maxrss_mb": 300.0}},
+            "350": {"corpus": {"files": 960}, "raw": {"seconds": 100.0, "cpu": 100.0}, "steps": {**steps, "seconds": 120.0, "cpu": 110.0, "maxrss_mb": 330.0},
+                    "flows": {"process-1": {"ingest": 100.0, "maxrss_mb": 1}, "process-2": {"ingest": 50.0, "maxrss_mb": 1}}},
+        },
+    }
+    verdicts = {row[0]: (row[2], row[3]) for row in report.targets(results)}
+    assert verdicts["pipeline overhead over the raw extraction bound, N ≥ 350"] == ("N=350: +20% wall, +10% CPU", "**not met**")
+    assert verdicts["peak memory flat in N (plain steps, N=35 → N=350)"] == ("300 → 330 MB (+10%)", "**met**")
+    assert verdicts["speed-up, 2 worker processes over 1 (Prefect ingest)"] == ("N=350: 2.00×", "**met**")
+    assert verdicts["DOCX forms per second per core, whole pipeline (judged per CPU second)"] == ("not measured", "not measured")
+
+
+@pytest.mark.prefect
+def test_flow_measurement_on_the_benchmarks_own_prefect_server(tmp_path, corpus):
+    from bench.run import main
+
+    results = main(["--sizes", "3", "--only", "flows", "--runners", "thread", "--ephemeral-sizes", "", "--no-pg",
+                    "--work", str(corpus.root.parent), "--out", str(tmp_path / "r.json")])
+    run = results["sizes"]["3"]["flows"]["thread"]
+    assert results["errors"] == [], results["errors"]
+    assert run["statuses"]["loaded"] == 3 and run["ranked"] == 3 and run["rerun"]["new"] == 0
+    assert run["ingest"] > 0 and run["publish"] > 0
