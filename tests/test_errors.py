@@ -435,6 +435,17 @@ def test_zip_packages_over_the_archive_limits(monkeypatch: pytest.MonkeyPatch) -
     assert rejection(outcome_of(lying, "ho-so.zip")) == (DocumentStatus.REJECTED, "damaged", "bom.pdf cannot be unpacked: Bad CRC-32 for file 'bom.pdf'")
 
 
+def test_zip_damage_that_once_escaped_as_a_crash() -> None:
+    """Found by tests/test_fuzz.py: a version zipfile cannot read, and a broken deflate stream inside a member."""
+    package = _zip([("hq-da-nang/ke-hoach.pdf", b"%PDF-1.7 " + bytes(range(256)) * 64)])
+    assert rejection(outcome_of(with_entry_field(package, "hq-da-nang/ke-hoach.pdf", 4, 6, 65), "ho-so.zip")) == (
+        DocumentStatus.REJECTED, "unsupported_format", "zip archive of a kind zip readers do not know: zip file version 6.5"
+    )
+    status, reason, message = rejection(outcome_of(corrupt_deflate(package, "hq-da-nang/ke-hoach.pdf"), "ho-so.zip"))
+    assert (status, reason) == (DocumentStatus.REJECTED, "damaged")
+    assert re.fullmatch(r"hq-da-nang/ke-hoach\.pdf cannot be unpacked: (Error -3 while decompressing data: .+|Bad CRC-32 for file .+)", message or "")
+
+
 def _raw_name_zip(members: list[tuple[bytes, bytes]]) -> bytes:
     """A zip whose member names are these bytes, the UTF-8 flag off (zipfile would set it for non-ASCII names)."""
     placeholders = [("QJXZ"[i] * len(raw), raw) for i, (raw, _) in enumerate(members)]
