@@ -40,11 +40,13 @@ def _closed_port() -> int:
 async def _run_records(flow_run_id):  # type: ignore[no-untyped-def]
     from prefect.logging.handlers import APILogHandler
 
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, LogFilter, LogFilterFlowRunId
+
     await APILogHandler().aflush()  # logs travel to the API in the background
-    async with get_client() as client:
+    async with get_client() as client:  # the test server is shared by the session: ask for this run's records only
         run = await client.read_flow_run(flow_run_id)
-        logs = await client.read_logs()
-        artifacts = await client.read_artifacts()
+        logs = await client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])))
+        artifacts = await client.read_artifacts(artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id])))
     return run, logs, artifacts
 
 
