@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import cv2
@@ -39,11 +40,15 @@ class ScannedPage:
     turned: int  # the quarter turn that set the page upright, degrees counter-clockwise
 
 
-def read_scanned_pdf(data: bytes, sha256: str, *, dpi: int = DEFAULT_DPI) -> ReadDocument:
+def read_scanned_pdf(
+    data: bytes, sha256: str, *, dpi: int = DEFAULT_DPI, engine: Tesseract | None = None
+) -> ReadDocument:
     """The running text and tables of a scanned PDF, read by OCR page by page.
 
     Every page is rendered at `dpi`, set upright, deskewed, its ruled tables cut into cells and each
     cell read on its own. Grid rows carry their 1-based page and each cell's confidence (0 to 100).
+    Loading tesseract's models costs about 0.9 s: a caller reading many scans in one process may
+    pass its own `engine` (and close it); by default one is opened for this document.
 
     Raises:
         DocumentError: DAMAGED when pdfium cannot open the file, ENCRYPTED when it needs a password.
@@ -56,7 +61,7 @@ def read_scanned_pdf(data: bytes, sha256: str, *, dpi: int = DEFAULT_DPI) -> Rea
     grids: list[Grid] = []
     try:
         page_count = len(document)
-        with Tesseract() as engine:
+        with Tesseract() if engine is None else nullcontext(engine) as reader:
             numbers: NumberColumns | None = None
             for index in range(page_count):
                 page = document[index]
@@ -64,7 +69,7 @@ def read_scanned_pdf(data: bytes, sha256: str, *, dpi: int = DEFAULT_DPI) -> Rea
                     pixels = page.render(scale=dpi / 72, grayscale=True).to_numpy()
                 finally:
                     page.close()
-                scanned, numbers = read_page(engine, gray(pixels), dpi, numbers)
+                scanned, numbers = read_page(reader, gray(pixels), dpi, numbers)
                 lines.extend(scanned.lines)
                 for rows in scanned.tables:
                     grids.append(_grid(len(grids), rows, index + 1))
