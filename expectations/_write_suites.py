@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from expectations.rules import RULES
-from schemas.records import Severity
+from schemas.records import Severity, TextLayer
 
 SUITES_DIR = Path(__file__).parent
 _GX_SEVERITY = {Severity.ERROR: "critical", Severity.WARNING: "warning"}
@@ -145,6 +145,12 @@ def build_suites() -> dict[str, dict[str, object]]:
     submissions.add_expectation(gxe.ExpectColumnValuesToBeBetween(
         column="days_late", max_value=0,
         **_meta("submission.late", "Hồ sơ nhận ngày {received_on}, chậm {days_late} ngày so với thời hạn {deadline}."),
+    ))
+
+    submissions.add_expectation(gxe.ExpectColumnValuesToBeInSet(
+        # A scan read by OCR is checked row by row (text.confidence); converted or diacritic-less text here.
+        column="text_layer", value_set=[TextLayer.NATIVE.value, TextLayer.OCR.value],
+        **_meta("text.layer", "Văn bản {text_layer_vi}: điểm đã được đọc lại, cần đối chiếu với bản gốc."),
     ))
 
     citations = gx.ExpectationSuite(

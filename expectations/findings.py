@@ -22,11 +22,16 @@ from expectations.frames import (
 from expectations.scoring import children_sums, computed_total, leaf_total
 from parindex.errors import ConfigurationError
 from schemas.framework import Framework
-from schemas.records import EvidenceLink, Finding, Lineage, SelfAssessment, Severity
+from schemas.records import EvidenceLink, Finding, Lineage, SelfAssessment, Severity, TextLayer
 from schemas.units import UnitRegistry
 from schemas.vietnamese import format_points
 
 UNKNOWN_BLOCK = "chưa xác định"
+# How a letter names a text layer that is not the unit's own Unicode text (rule text.layer).
+_TEXT_LAYER_VI = {
+    TextLayer.LEGACY_FONT: "dùng phông chữ cũ TCVN3 (ABC) hoặc VNI, đã được chuyển sang Unicode",
+    TextLayer.NO_DIACRITICS: "có lớp chữ mất dấu tiếng Việt (tệp PDF nhận dạng chữ tự động)",
+}
 
 
 @dataclass(frozen=True)
@@ -125,6 +130,7 @@ def _submission_fields(form: SelfAssessment, batch: Batch) -> dict[str, object]:
         "received_on": vietnamese_day(received_on(moment)) if moment is not None else "",
         "deadline": vietnamese_day(deadline) if deadline is not None else "",
         "days_late": days_late(form, batch.framework, batch.received_at) or "",
+        "text_layer_vi": _TEXT_LAYER_VI.get(form.text_layer, form.text_layer.value),
     }
 
 

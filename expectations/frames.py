@@ -68,6 +68,7 @@ SUBMISSION_COLUMNS = {
     "stated_total": "float64",  # the form's "Tổng cộng" row
     "computed_total": "float64",  # missing while a leaf is missing or unscored
     "days_late": "float64",  # missing without a received time or a deadline
+    "text_layer": "str",  # schemas.records.TextLayer: where the form's text came from
 }
 CITATION_COLUMNS = {
     "sha256": "str",
@@ -228,6 +229,7 @@ def submissions_frame(
             "stated_total": _float(form.stated_total),
             "computed_total": _float(computed_total(form, block)) if block is not None else None,
             "days_late": None if late is None else float(late),
+            "text_layer": form.text_layer.value,
         })
     return _table(records, SUBMISSION_COLUMNS)
 

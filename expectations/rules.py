@@ -64,6 +64,8 @@ _RULES = (
          "Soạn thảo bằng phông chữ Unicode, kiểu gõ dựng sẵn."),
     Rule("text.garbled", W, "Có ký tự lỗi, không đọc được",
          "Gửi tệp xuất trực tiếp từ phần mềm soạn thảo, dùng phông chữ Unicode."),
+    Rule("text.layer", W, "Văn bản dùng phông chữ cũ hoặc mất dấu tiếng Việt",
+         "Soạn thảo bằng phông chữ Unicode, kiểu gõ dựng sẵn, và gửi tệp xuất trực tiếp từ phần mềm soạn thảo."),
     Rule("text.confidence", W, "Bản quét khó đọc",
          "Gửi bản quét rõ nét hơn hoặc tệp gốc (độ tin cậy nhận dạng từ {min_confidence}%)."),
 )

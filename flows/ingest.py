@@ -9,6 +9,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel
 
+from flows.progress import gather
 from flows.runners import db_retry_options, task_runner
 from parindex import pipeline
 from parindex.sources import fingerprint, open_source, read_file, scan_with_archives
@@ -72,7 +73,7 @@ def extract(inbox: str, document: InboxDocument, program: str) -> DocumentOutcom
 @task(cache_policy=NO_CACHE)
 def validate(outcomes: list[DocumentOutcome], program: str) -> tuple[dict[str, list[Finding]], dict[str, list[EvidenceLink]]]:
     """Great Expectations over the whole batch of forms at once, their citations linked to their packages' evidence."""
-    return pipeline.validate_outcomes(outcomes, program)
+    return pipeline.validate_outcomes(outcomes, program, min_confidence=Settings().ocr_min_confidence)
 
 
 # ---------------------------------------------------------------- load
@@ -121,7 +122,7 @@ def ingest(inbox: str, program: str = "tchq") -> IngestSummary:
     known, known_shas = known_in_warehouse(documents) if documents else (set(), set())
     to_read, duplicates = pipeline.split_new(documents, known, known_shas)
 
-    outcomes = list(extract.map(unmapped(inbox), to_read, unmapped(program)).result()) if to_read else []
+    outcomes = gather(extract.map(unmapped(inbox), to_read, unmapped(program)), "reading documents", key="ingest-reading") if to_read else []
     outcomes += [DocumentOutcome(document=d, status=DocumentStatus.DUPLICATE) for d in duplicates]
     forms = [o.form for o in outcomes if o.form is not None]
     findings, links = validate(outcomes, program) if forms else ({}, {})

@@ -10,6 +10,7 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel
 
 from flows.runners import db_retry_options
+from parindex.settings import Settings
 from schemas.framework import framework_for
 from schemas.units import registry_for
 
@@ -46,8 +47,11 @@ def write_reports(program: str, year: int, stored: list, out_dir: str) -> Qualit
     findings = {s.form.sha256: s.findings for s in stored}
     documents = {s.form.sha256: s.path for s in stored}
     received = {s.form.sha256: s.received_at for s in stored}
-    paths = build_reports(forms, findings, framework, registry, Path(out_dir), documents=documents, received_at=received)
-    feedback = unit_feedback(forms, findings, framework, registry, documents=documents, received_at=received)
+    threshold = Settings().ocr_min_confidence
+    paths = build_reports(
+        forms, findings, framework, registry, Path(out_dir), documents=documents, received_at=received, min_confidence=threshold
+    )
+    feedback = unit_feedback(forms, findings, framework, registry, documents=documents, received_at=received, min_confidence=threshold)
     create_markdown_artifact(key="quality-summary", markdown=quality_markdown(feedback, framework, registry), description="Data quality of the current submissions")
     table = quality_table(feedback)
     if table:

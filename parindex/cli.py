@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
+from parindex.console import progress_shown
 from parindex.errors import ParindexError
 from parindex.settings import Settings
 
@@ -88,7 +89,8 @@ def ingest(
     _for_flows(settings)
     from flows.ingest import ingest as ingest_flow
 
-    summary = ingest_flow(inbox=str(inbox), program=settings.program)
+    with progress_shown():
+        summary = ingest_flow(inbox=str(inbox), program=settings.program)
     typer.echo(f"{summary.seen} files: {summary.unchanged} unchanged, " + ", ".join(f"{v} {k}" for k, v in sorted(summary.statuses.items())))
     for row in summary.outcomes:
         if row["status"] == "rejected":
@@ -138,7 +140,8 @@ def demo(
     inbox = workdir / "inbox"
     files = generate_inbox(inbox, program=settings.program, year=2019)
     typer.echo(f"sample inbox: {len(files)} files in {inbox}")
-    summary = ingest_flow(inbox=str(inbox), program=settings.program)
+    with progress_shown():
+        summary = ingest_flow(inbox=str(inbox), program=settings.program)
     typer.echo(f"ingested: {summary.unchanged} unchanged, " + ", ".join(f"{v} {k}" for k, v in sorted(summary.statuses.items())))
     publication = publish_flow(year=2019, program=settings.program, out_dir=str(workdir / "out"), decision_no="3751/QĐ-TCHQ")
     typer.echo(ranking_table(publication.ranking))

@@ -83,8 +83,13 @@ def extract_outcome(document: InboxDocument, data: bytes, program: str) -> Docum
     return DocumentOutcome(document=document, status=DocumentStatus.LOADED, kind=kind, form=result)
 
 
-def validate_outcomes(outcomes: Sequence[DocumentOutcome], program: str) -> tuple[dict[str, list[Finding]], dict[str, list[EvidenceLink]]]:
-    """Findings and evidence links per form sha256: citations linked within each package, one GX run per year."""
+def validate_outcomes(
+    outcomes: Sequence[DocumentOutcome], program: str, *, min_confidence: float | None = None
+) -> tuple[dict[str, list[Finding]], dict[str, list[EvidenceLink]]]:
+    """Findings and evidence links per form sha256: citations linked within each package, one GX run per year.
+
+    `min_confidence` is the OCR confidence below which a scanned score is reported (the catalogue's default without it).
+    """
     from expectations.inputs import package_inputs
     from expectations.validate import validate_batch  # GX costs seconds to import: only here
 
@@ -98,7 +103,10 @@ def validate_outcomes(outcomes: Sequence[DocumentOutcome], program: str) -> tupl
     registry = registry_for(program)
     for year, batch in sorted(by_year.items()):
         findings.update(
-            validate_batch(batch, framework_for(program, year), registry, received, links=inputs.links, documents=inputs.documents)
+            validate_batch(
+                batch, framework_for(program, year), registry, received, links=inputs.links, documents=inputs.documents,
+                **({} if min_confidence is None else {"min_confidence": min_confidence}),
+            )
         )
     return findings, inputs.links
 

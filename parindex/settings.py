@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from expectations.rules import DEFAULT_MIN_CONFIDENCE
 from parindex.errors import ConfigurationError
 
 T = TypeVar("T")
@@ -27,6 +28,10 @@ class Settings(BaseSettings):
     db_url: str = Field(DEFAULT_DB_URL, description="SQLAlchemy URL of the warehouse")
     program: str = Field("tchq", description="the index program, e.g. tchq")
     out_dir: Path = Field(Path("out"), description="where published documents are written")
+    ocr_min_confidence: float = Field(
+        DEFAULT_MIN_CONFIDENCE, ge=0, le=100,
+        description="OCR confidence (0-100) below which a scanned score is reported for a check by eye (rule text.confidence)",
+    )
 
     @field_validator("db_url")
     @classmethod

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from parindex.files import write_atomically
 from publishing.charts import ranking_charts, write_chart
 from publishing.content import decision_content
 from publishing.decision import render_docx
 from publishing.exports import publication_json, ranking_csv
-from publishing.files import write_atomically
 from publishing.html import ranking_html
 from publishing.pdf import render_pdf
 from publishing.workbook import ranking_xlsx

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
-from publishing.files import write_atomically
+from parindex.files import write_atomically
 from publishing.index import format_index
 from schemas.framework import Block, Framework
 from schemas.records import RankedUnit

@@ -18,6 +18,7 @@ from docx.shared import Mm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
+from parindex.files import write_atomically
 from publishing.content import (
     BODY_PT,
     FIRST_LINE_INDENT_MM,
@@ -40,11 +41,12 @@ from publishing.content import (
     roman,
     vietnamese_date,
 )
-from publishing.files import stable_zip, write_atomically
+from publishing.files import stable_zip
+from publishing.pdf import render_pdf
 from schemas.framework import Framework
 from schemas.records import RankedUnit
 
-__all__ = ["decision_number", "head_title", "render_docx", "roman", "vietnamese_date", "write_decision_docx"]
+__all__ = ["decision_number", "head_title", "render_docx", "roman", "vietnamese_date", "write_decision"]
 
 FONT = "Times New Roman"
 _ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER, "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}
@@ -248,7 +250,7 @@ def render_docx(content: DecisionContent) -> bytes:
     return stable_zip(buffer.getvalue(), content.stamp)
 
 
-def write_decision_docx(
+def write_decision(
     framework: Framework,
     ranking: Sequence[RankedUnit],
     path: Path,
@@ -259,7 +261,8 @@ def write_decision_docx(
     place: str = "Hà Nội",
     on_behalf: bool = True,
 ) -> Path:
-    """Write the decision that publishes `ranking`, with one appendix table per block, to `path`.
+    """Write the decision that publishes `ranking`, one appendix table per block, to `path`: PDF when its
+    name ends in .pdf, else DOCX; both drawn from the same content.
 
     `decision_no` may be "3751" or "3751/QĐ-TCHQ"; without it (and without `signed_on`) the number
     and date are left blank for the clerk, as on a draft. `on_behalf` signs "KT. <head>" as deputy.
@@ -268,4 +271,5 @@ def write_decision_docx(
     content = decision_content(
         framework, ranking, decision_no=decision_no, signed_on=signed_on, signer=signer, place=place, on_behalf=on_behalf
     )
-    return write_atomically(path, render_docx(content))
+    render = render_pdf if path.suffix.lower() == ".pdf" else render_docx
+    return write_atomically(path, render(content))

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import date
 from functools import cache
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -34,11 +32,7 @@ from publishing.content import (
     Element,
     Para,
     Rule,
-    decision_content,
 )
-from publishing.files import write_atomically
-from schemas.framework import Framework
-from schemas.records import RankedUnit
 
 FAMILY = "DejaVuSerif"
 # Times New Roman is not free to embed, and the metric-compatible Liberation Serif lacks Vietnamese's
@@ -178,21 +172,3 @@ def render_pdf(content: DecisionContent) -> bytes:
         story += _appendix(appendix)
     document.build(story, onLaterPages=_page_number)
     return buffer.getvalue()
-
-
-def write_decision_pdf(
-    framework: Framework,
-    ranking: Sequence[RankedUnit],
-    path: Path,
-    *,
-    decision_no: str | None = None,
-    signed_on: date | None = None,
-    signer: str = "",
-    place: str = "Hà Nội",
-    on_behalf: bool = True,
-) -> Path:
-    """Write the decision that publishes `ranking` as PDF to `path`: the same content as write_decision_docx."""
-    content = decision_content(
-        framework, ranking, decision_no=decision_no, signed_on=signed_on, signer=signer, place=place, on_behalf=on_behalf
-    )
-    return write_atomically(path, render_pdf(content))

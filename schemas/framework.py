@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from parindex.errors import ConfigurationError
+from schemas.ids import Slug
 
 FRAMEWORKS_DIR = Path(__file__).parent / "frameworks"
 DEFAULT_STEP = Decimal("0.5")
@@ -56,7 +57,7 @@ class Block(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    id: str
+    id: Slug
     name: str
     max_points: Decimal
     step: Decimal | None = None
@@ -87,7 +88,7 @@ class Framework(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    program: str
+    program: Slug
     program_name: str
     year: int
     agency: str

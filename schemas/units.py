@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from rapidfuzz import fuzz, process
 
 from parindex.errors import ConfigurationError, DocumentError, Reason
+from schemas.ids import Slug
 from schemas.vietnamese import fold
 
 UNITS_DIR = Path(__file__).parent / "registries"
@@ -18,6 +19,8 @@ UNITS_DIR = Path(__file__).parent / "registries"
 # What precedes a place name in a unit line: "CỤC HẢI QUAN TỈNH QUẢNG NINH", "Cục HQ TP.HCM", "Hải quan Đà Nẵng".
 _PREFIX = re.compile(r"^(?:(?:cuc )?(?:hai quan|hq) )?(?:tinh |thanh pho |tp )?")
 FUZZY_THRESHOLD = 90
+WRAPPED_LINES = 3  # a unit name wrapped in a narrow header cell takes at most this many lines
+_MOTTO_HEAD = "cong hoa xa hoi chu nghia viet"
 
 
 class Unit(BaseModel):
@@ -25,10 +28,10 @@ class Unit(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    code: str
+    code: Slug
     name: str
     short_name: str
-    block: str
+    block: Slug
     aliases: tuple[str, ...] = ()
 
 
@@ -41,7 +44,7 @@ class UnitRegistry(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    program: str
+    program: Slug
     units: tuple[Unit, ...]
 
     def get(self, code: str) -> Unit:
@@ -75,15 +78,18 @@ class UnitRegistry(BaseModel):
     def find(self, lines: list[str]) -> tuple[Unit, str]:
         """The unit a document's header names, and the line that named it.
 
-        Lines are tried in order, exactly first and then with a small typo allowance ("Kom Tum");
-        a document that names no registered unit is an error that lists the closest candidates.
+        Lines are tried in order, exactly first and then with a small typo allowance ("Kom Tum"); a
+        name wrapped over two or three lines ("CỤC HẢI QUAN THÀNH PHỐ HỒ" / "CHÍ MINH") is tried joined,
+        after every single line, leaving out the tail of a wrapped national motto. A document that names no registered unit is an error that lists the
+        closest candidates.
         """
-        for line in lines:
+        joined = _wrapped(lines)
+        for line in (*lines, *joined):
             unit = self.match(line)
             if unit is not None:
                 return unit, line
         index = _cached_index(self)
-        for line in lines:
+        for line in (*lines, *joined):
             key = _key(line)
             if len(key) < 4:
                 continue
@@ -100,6 +106,25 @@ class UnitRegistry(BaseModel):
         near = {index_key for k in keys for index_key, _, _ in process.extract(k, list(index), scorer=fuzz.ratio, limit=1)}
         hint = ", ".join(sorted({self.get(c).name for k in near for c in index[k]})[:3])
         raise DocumentError(Reason.UNIT_UNKNOWN, f"the header names no registered unit (closest: {hint or 'none'})")
+
+
+def _wrapped(lines: list[str], most: int = WRAPPED_LINES) -> list[str]:
+    """Two to `most` consecutive lines joined: a long unit name wrapped in a narrow header cell."""
+    lines = _without_motto_tail(lines)
+    return [" ".join(lines[i : i + n]) for n in range(2, most + 1) for i in range(len(lines) - n + 1)]
+
+
+def _without_motto_tail(lines: list[str]) -> list[str]:
+    """The lines without the "NAM" that the wrapped national motto ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT" /
+    "NAM") left among them. When the agency column wrapped too, its lines and the motto's come out
+    interleaved ("CỤC HẢI QUAN TỈNH QUẢNG" / "NAM" / "NGÃI"): joined as they stand they would name
+    another unit (Quảng Nam)."""
+    for i, line in enumerate(lines):
+        if fold(line).endswith(_MOTTO_HEAD):
+            tail = next((j for j in range(i + 1, min(i + 3, len(lines))) if fold(lines[j]) == "nam"), None)
+            if tail is not None:
+                return lines[:tail] + lines[tail + 1 :]
+    return lines
 
 
 @cache

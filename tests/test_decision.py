@@ -14,10 +14,10 @@ import docx
 import pdfplumber
 import pytest
 
-from publishing import files as files_module
+from parindex import files as files_module
 from publishing.content import decision_content
-from publishing.decision import decision_number, head_title, roman, vietnamese_date, write_decision_docx
-from publishing.pdf import render_pdf, write_decision_pdf
+from publishing.decision import decision_number, head_title, roman, vietnamese_date, write_decision
+from publishing.pdf import render_pdf
 from publishing.ranking import UnitTotal, rank_units
 from schemas.framework import framework_for
 from schemas.units import registry_for
@@ -49,7 +49,7 @@ def ranking(framework):
 @pytest.fixture(scope="module")
 def published(framework, ranking, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("decision") / "3751-QD-TCHQ.docx"
-    return write_decision_docx(
+    return write_decision(
         framework, ranking, path, decision_no="3751", signed_on=date(2020, 12, 30), signer="Nguyễn Văn Cẩn"
     )
 
@@ -145,7 +145,7 @@ def test_one_ruled_appendix_table_per_block(published, framework, ranking):
 
 def test_without_tiers_the_appendix_keeps_points_and_rank_only(framework, ranking, tmp_path):
     plain = framework.model_copy(update={"tiers": ()})
-    document = docx.Document(write_decision_docx(plain, ranking, tmp_path / "plain.docx", decision_no="3751"))
+    document = docx.Document(write_decision(plain, ranking, tmp_path / "plain.docx", decision_no="3751"))
     rows = [[c.text for c in row.cells] for row in document.tables[2].rows]
     assert rows[0] == ["STT", "Đơn vị", "Điểm", "Xếp hạng"]
     assert rows[1] == ["1", "Đà Nẵng", "89/90", "1"]
@@ -176,18 +176,18 @@ def test_core_properties_are_fixed_by_the_signing_date(published):
 
 def test_writing_twice_gives_identical_bytes(framework, ranking, tmp_path, monkeypatch):
     kwargs = {"decision_no": "3751", "signed_on": date(2020, 12, 30), "signer": "Nguyễn Văn Cẩn"}
-    first = write_decision_docx(framework, ranking, tmp_path / "a.docx", **kwargs).read_bytes()
+    first = write_decision(framework, ranking, tmp_path / "a.docx", **kwargs).read_bytes()
     later = time.time() + 3 * 86400  # python-docx would stamp zip members and core.xml with "now"
     monkeypatch.setattr(time, "time", lambda: later)
-    second = write_decision_docx(framework, ranking, tmp_path / "b.docx", **kwargs).read_bytes()
+    second = write_decision(framework, ranking, tmp_path / "b.docx", **kwargs).read_bytes()
     assert first == second
-    undated_1 = write_decision_docx(framework, ranking, tmp_path / "c.docx").read_bytes()
-    undated_2 = write_decision_docx(framework, ranking, tmp_path / "d.docx").read_bytes()
+    undated_1 = write_decision(framework, ranking, tmp_path / "c.docx").read_bytes()
+    undated_2 = write_decision(framework, ranking, tmp_path / "d.docx").read_bytes()
     assert undated_1 == undated_2 != first
 
 
 def test_draft_without_number_or_date_leaves_blanks(framework, ranking, tmp_path):
-    document = docx.Document(write_decision_docx(framework, ranking, tmp_path / "draft.docx"))
+    document = docx.Document(write_decision(framework, ranking, tmp_path / "draft.docx"))
     left, right = document.tables[0].rows[0].cells
     assert any(re.fullmatch(r"Số: {4,}/QĐ-TCHQ", line) for line in _cell_lines(left))
     assert any(re.fullmatch(r"Hà Nội, ngày {4,}tháng {4,}năm {4,}", line) for line in _cell_lines(right))
@@ -196,7 +196,7 @@ def test_draft_without_number_or_date_leaves_blanks(framework, ranking, tmp_path
 
 def test_write_is_atomic(framework, ranking, tmp_path, monkeypatch):
     target = tmp_path / "out" / "decision.docx"
-    write_decision_docx(framework, ranking, target, decision_no="3751", signed_on=date(2020, 12, 30))
+    write_decision(framework, ranking, target, decision_no="3751", signed_on=date(2020, 12, 30))
     before = target.read_bytes()
 
     def crash(src, dst):
@@ -204,20 +204,20 @@ def test_write_is_atomic(framework, ranking, tmp_path, monkeypatch):
 
     monkeypatch.setattr(files_module.os, "replace", crash)
     with pytest.raises(OSError, match="disk full"):
-        write_decision_docx(framework, ranking, target, decision_no="9999", signed_on=date(2021, 1, 5))
+        write_decision(framework, ranking, target, decision_no="9999", signed_on=date(2021, 1, 5))
     assert target.read_bytes() == before  # the old decision is untouched
     assert os.listdir(target.parent) == ["decision.docx"]  # and no temporary file is left behind
 
 
 def test_only_blocks_with_units_get_an_appendix(framework, ranking, tmp_path):
     single = [line for line in ranking if line.block_id == "vu-chuc-nang"]
-    document = docx.Document(write_decision_docx(framework, single, tmp_path / "one.docx", decision_no="1"))
+    document = docx.Document(write_decision(framework, single, tmp_path / "one.docx", decision_no="1"))
     assert len(document.tables) == 3
     texts = [p.text for p in document.paragraphs]
     assert "Phụ lục I" in texts and "KHỐI CÁC VỤ VÀ VĂN PHÒNG TỔNG CỤC HẢI QUAN" in texts
     assert any("(chi tiết tại Phụ lục kèm theo Quyết định này)" in t for t in texts)
     with pytest.raises(ValueError, match="nothing to publish"):
-        write_decision_docx(framework, [], tmp_path / "empty.docx")
+        write_decision(framework, [], tmp_path / "empty.docx")
 
 
 def test_document_conventions():
@@ -244,7 +244,7 @@ def _words(text: str) -> str:
 @pytest.fixture(scope="module")
 def published_pdf(framework, ranking, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("decision-pdf") / "3751-QD-TCHQ.pdf"
-    return write_decision_pdf(
+    return write_decision(
         framework, ranking, path, decision_no="3751", signed_on=date(2020, 12, 30), signer="Nguyễn Văn Cẩn"
     )
 

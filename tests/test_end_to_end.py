@@ -11,6 +11,7 @@ import pytest
 
 from flows.ingest import ingest
 from flows.publish import publish
+from parindex.progress import Step, listening
 from samples.generate import generate_inbox
 from schemas.vietnamese import format_points
 
@@ -33,8 +34,12 @@ def sample_inbox(tmp_path_factory):
 def test_sample_inbox_to_published_decision(prefect_server, sample_inbox, tmp_path, registry, monkeypatch, db_url):
     """On each warehouse dialect (SQLite, and PostgreSQL when PARINDEX_TEST_PG_URL is set)."""
     monkeypatch.setenv("PARINDEX_DB_URL", db_url)
-    first = ingest(inbox=str(sample_inbox))
+    steps: list[Step] = []
+    with listening(steps.append):  # what the CLI draws its bar from
+        first = ingest(inbox=str(sample_inbox))
     assert first.statuses.get("loaded") == len(registry.units)
+    read = sum(count for status, count in first.statuses.items() if status != "duplicate")
+    assert [(s.name, s.done, s.total) for s in steps] == [("reading documents", n, read) for n in range(1, read + 1)]
     assert first.statuses.get("rejected", 0) == 0, first.outcomes
     assert first.statuses["evidence"] > 0 and first.invalid_submissions == 0
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from parindex.files import write_atomically
 from parindex.pipeline import extract_outcome
 from parindex.sources import LocalFolder, fingerprint, read_file, scan_with_archives
 from publishing.bundle import file_stem, publish_outputs
-from publishing.files import write_atomically
 from publishing.ranking import rank_units, total_from_leaves
 from schemas.framework import Framework
 from schemas.records import DocumentStatus, RankedUnit

@@ -94,6 +94,29 @@ def test_header_lines_that_are_not_the_unit_are_passed_over(registry):
     assert (unit.code, line) == ("hq-quang-ninh", "CỤC HẢI QUAN TỈNH QUẢNG NlNH")
 
 
+@pytest.mark.parametrize(
+    ("lines", "code"),
+    [
+        (["TỔNG CỤC HẢI QUAN", "CỤC HẢI QUAN THÀNH PHỐ HỒ", "CHÍ MINH", "Số: 12/BC-HQHCM"], "hq-ho-chi-minh"),
+        (["TỔNG CỤC HẢI QUAN", "CỤC HẢI QUAN TỈNH BÀ RỊA -", "VŨNG TÀU"], "hq-ba-ria-vung-tau"),
+        (["CỤC HẢI QUAN", "TỈNH QUẢNG", "NlNH"], "hq-quang-ninh"),  # wrapped over three lines, with a typo
+        # the agency and motto columns both wrapped, their lines interleaved (a LibreOffice export without Times New Roman)
+        (["TỔNG CỤC HẢI QUAN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT", "CỤC HẢI QUAN TỈNH ĐỒNG", "NAM", "NAI", "Độc lập - Tự do - Hạnh phúc"],
+         "hq-dong-nai"),
+        # ... where joining the lines as they stand would make "Quảng Nam", another unit
+        (["TỔNG CỤC HẢI QUAN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT", "CỤC HẢI QUAN TỈNH QUẢNG", "NAM", "NGÃI"], "hq-quang-ngai"),
+        (["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "CỤC HẢI QUAN TỈNH QUẢNG", "NAM"], "hq-quang-nam"),  # the motto whole
+    ],
+)
+def test_a_unit_name_wrapped_over_header_lines_is_found(registry, lines, code):
+    assert registry.find(lines)[0].code == code
+
+
+def test_a_single_line_naming_a_unit_wins_over_joined_lines(registry):
+    unit, line = registry.find(["CỤC HẢI QUAN TỈNH QUẢNG", "CỤC HẢI QUAN TỈNH QUẢNG NINH"])
+    assert (unit.code, line) == ("hq-quang-ninh", "CỤC HẢI QUAN TỈNH QUẢNG NINH")
+
+
 def test_unknown_unit_names_the_closest_candidates(registry):
     with pytest.raises(DocumentError) as err:
         registry.find(["TỔNG CỤC HẢI QUAN", "CỤC HẢI QUAN TỈNH BÌNH THUẬN"])
@@ -111,6 +134,21 @@ def test_registry_rejects_a_name_given_to_two_units():
     }
     with pytest.raises(ConfigurationError, match="name 'a' is given to both a and b"):
         parse_registry(data)
+
+
+@pytest.mark.parametrize("code", ["../../etc/x", "a/b", "HQ-Ha-Noi", "hq ha noi", "hq--ha-noi", ""])
+def test_codes_that_become_file_names_are_slugs(code):
+    """Unit, block and program codes name published files ("thu-phan-hoi-<unit>-2019.docx"): never a path."""
+    data = {"program": "x", "units": [{"code": code, "name": "Cục Hải quan tỉnh A", "short_name": "A", "block": "b"}]}
+    with pytest.raises(ConfigurationError, match=r"units\.0\.code: String should match pattern"):
+        parse_registry(data)
+
+
+def test_a_block_id_that_is_not_a_slug_is_refused():
+    data = yaml.safe_load((FRAMEWORKS_DIR / "tchq-2019.yaml").read_text(encoding="utf-8"))
+    data["blocks"][0]["id"] = "../cuc-hq-tinh"
+    with pytest.raises(ConfigurationError, match=r"blocks\.0\.id: String should match pattern"):
+        parse_framework(data)
 
 
 def test_vietnamese_text_helpers():
@@ -134,3 +172,15 @@ def test_limits_come_from_the_environment_and_are_checked(monkeypatch):
     monkeypatch.setenv("PARINDEX_LIMIT_MAX_SECONDS", "soon")
     with pytest.raises(ConfigurationError, match="PARINDEX_LIMIT_MAX_SECONDS must be a number, not 'soon'"):
         limits_from_env(ExtractionLimits)
+
+
+def test_the_ocr_review_threshold_is_a_checked_setting(monkeypatch):
+    from pydantic import ValidationError
+
+    from parindex.settings import Settings
+
+    monkeypatch.setenv("PARINDEX_OCR_MIN_CONFIDENCE", "92.5")
+    assert Settings().ocr_min_confidence == 92.5
+    monkeypatch.setenv("PARINDEX_OCR_MIN_CONFIDENCE", "150")
+    with pytest.raises(ValidationError, match="ocr_min_confidence\n  Input should be less than or equal to 100"):
+        Settings()

@@ -20,7 +20,7 @@ from expectations.scoring import children_sums, computed_total, not_applicable_a
 from expectations.validate import SUITES_DIR, load_suite, run_suites, validate_batch
 from parindex.errors import ConfigurationError
 from schemas.framework import Framework, framework_for, parse_framework
-from schemas.records import EvidenceLink, EvidenceRef, Finding, Lineage, LinkStatus, ScoreRow, SelfAssessment, Severity
+from schemas.records import EvidenceLink, EvidenceRef, Finding, Lineage, LinkStatus, ScoreRow, SelfAssessment, Severity, TextLayer
 from schemas.units import Unit, UnitRegistry, registry_for
 
 BLOCK = "cuc-hq-tinh"
@@ -182,6 +182,9 @@ def _case_list(sha: Callable[[str], str]) -> list[Case]:
         Case("garbled", "hq-lao-cai", {("text.garbled", "5.3", W)}, rows=lambda rs: edit(rs, "5.3", evidence="(cid:3)(cid:4) số 15")),
         Case("low-ocr", "hq-thanh-hoa", {("text.confidence", "6.2", W)},
              rows=lambda rs: [r.model_copy(update={"confidence": 62.5 if r.code == "6.2" else 96.0}) for r in rs]),
+        Case("legacy-font", "hq-ca-mau", {("text.layer", None, W)}, text_layer=TextLayer.LEGACY_FONT),
+        Case("no-diacritics", "hq-dak-lak", {("text.layer", None, W)}, text_layer=TextLayer.NO_DIACRITICS),
+        Case("scanned", "hq-dien-bien", set(), text_layer=TextLayer.OCR),  # OCR is judged row by row (text.confidence)
     ]
 
 
@@ -288,6 +291,13 @@ def test_messages_are_vietnamese_with_codes_and_points(batch_result, cases):
     assert message("nfd") == "Tiêu chí 5.1: văn bản không ở dạng Unicode dựng sẵn (NFC)."
     assert message("garbled") == "Tiêu chí 5.3: có ký tự không đọc được ((cid:3), (cid:4))."
     assert message("low-ocr") == "Tiêu chí 6.2: bản quét khó đọc (độ tin cậy nhận dạng 62,5%); điểm đọc được \u201c3\u201d cần đối chiếu."
+    assert message("legacy-font") == (
+        "Văn bản dùng phông chữ cũ TCVN3 (ABC) hoặc VNI, đã được chuyển sang Unicode: "
+        "điểm đã được đọc lại, cần đối chiếu với bản gốc."
+    )
+    assert message("no-diacritics") == (
+        "Văn bản có lớp chữ mất dấu tiếng Việt (tệp PDF nhận dạng chữ tự động): điểm đã được đọc lại, cần đối chiếu với bản gốc."
+    )
 
 
 def test_several_forms_of_a_unit_are_a_warning_naming_the_documents(framework, registry):
@@ -324,6 +334,22 @@ def test_confidence_threshold_is_a_parameter(cases, framework, registry):
     assert validate_batch([scanned], framework, registry, min_confidence=60)[scanned.sha256] == []
     strict = validate_batch([scanned], framework, registry, min_confidence=97)[scanned.sha256]
     assert len(strict) == len(scanned.rows) and {f.rule for f in strict} == {"text.confidence"}
+
+
+def test_the_pipeline_passes_the_ocr_threshold_setting_on(cases):
+    from parindex.pipeline import validate_outcomes
+    from tests.test_warehouse import _doc, _loaded
+
+    _, scanned = cases["low-ocr"]  # 6.2 read at 62,5 %, every other row at 96 %
+    outcomes = [_loaded(_doc("hq-thanh-hoa/tu-danh-gia.pdf", scanned.sha256), scanned)]
+
+    def unsure(**threshold: float) -> list[str | None]:
+        findings = validate_outcomes(outcomes, "tchq", **threshold)[0][scanned.sha256]  # its evidence is not in the package
+        return [f.criterion_code for f in findings if f.rule == "text.confidence"]
+
+    assert unsure() == ["6.2"]
+    assert unsure(min_confidence=50) == []
+    assert len(unsure(min_confidence=97)) == len(scanned.rows)
 
 
 def test_empty_batch_needs_no_validation(framework, registry):

@@ -1,0 +1,37 @@
+"""Results of mapped tasks gathered as they finish, with the step's progress told as it goes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeVar
+
+from prefect import get_run_logger
+from prefect.artifacts import create_progress_artifact, update_progress_artifact
+from prefect.futures import PrefectFuture, as_completed
+
+from parindex.progress import Step, report
+
+R = TypeVar("R")
+
+
+def gather(futures: Sequence[PrefectFuture[R]], step: str, *, key: str) -> list[R]:
+    """The futures' results, in the futures' order, waiting for each as it finishes.
+
+    Progress goes to this process's listeners (the CLI's bar) at every result, and at each new tenth to
+    the run's log and to a Prefect progress artifact named `key`.
+    """
+    total = len(futures)
+    position = {future.task_run_id: index for index, future in enumerate(futures)}
+    results: list[R | None] = [None] * total
+    logger = get_run_logger()
+    artifact = create_progress_artifact(progress=0.0, key=key, description=f"{step}: 0/{total}")
+    tenth = 0
+    for done, future in enumerate(as_completed(list(futures)), start=1):
+        results[position[future.task_run_id]] = future.result()
+        now = Step(step, done, total)
+        report(now)
+        if now.tenths() != tenth or done == total:
+            tenth = now.tenths()
+            logger.info("%s: %s/%s (%.0f%%)", step, done, total, 100 * now.fraction)
+            update_progress_artifact(artifact, progress=100 * now.fraction, description=f"{step}: {done}/{total}")
+    return results  # type: ignore[return-value] - every position is filled once its future finished
