@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -67,10 +68,27 @@ def _pg_schema_url() -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+DIALECTS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=DIALECTS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty warehouse URL on each dialect."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'warehouse.db'}"
     else:
         yield from _pg_schema_url()
+
+
+@pytest.fixture(params=DIALECTS)
+def fresh_warehouses(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """On each dialect, a function giving a new empty warehouse URL at every call (all removed afterwards)."""
+    with ExitStack() as stack:
+        count = iter(range(1_000_000))
+
+        def fresh() -> str:
+            if request.param == "sqlite":
+                return f"sqlite:///{tmp_path / f'warehouse-{next(count)}.db'}"
+            return stack.enter_context(contextmanager(_pg_schema_url)())
+
+        yield fresh

@@ -48,8 +48,8 @@ def test_template_writes_the_blank_form_in_both_formats(tmp_path):
         assert "CẢI CÁCH HÀNH CHÍNH NĂM 2019" in pdf.pages[0].extract_text()
 
 
-def test_ranking_of_an_empty_warehouse_is_empty(tmp_path):
-    result = runner.invoke(app, ["ranking", "--year", "2019", "--format", "json", "--db", f"sqlite:///{tmp_path / 'w.db'}"])
+def test_ranking_of_an_empty_warehouse_is_empty(db_url):
+    result = runner.invoke(app, ["ranking", "--year", "2019", "--format", "json", "--db", db_url])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == []
 

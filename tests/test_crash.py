@@ -48,7 +48,7 @@ def test_kill_mid_load_leaves_whole_submissions_and_the_next_run_completes(db_ur
     assert _state(engine)[:2] == (COUNT, COUNT)  # reloading writes nothing
 
 
-def test_kill_at_random_points_then_recover_twenty_times(tmp_path, framework, registry):
+def test_kill_at_random_points_then_recover_twenty_times(fresh_warehouses, framework, registry):
     """Fault injection: 20 loads killed at random moments (before, during or after loading); after each,
     no partial submission exists and a recovery run completes the load without duplicates."""
     import random
@@ -56,7 +56,7 @@ def test_kill_at_random_points_then_recover_twenty_times(tmp_path, framework, re
     rng = random.Random(20191231)
     count = 30
     for trial in range(20):
-        db_url = f"sqlite:///{tmp_path / f'trial-{trial}.db'}"
+        db_url = fresh_warehouses()
         engine = make_engine(db_url)
         loader = subprocess.Popen([sys.executable, "-m", "tests.crash_loader", db_url, str(count)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
         assert loader.stdout is not None and loader.stdout.readline().strip() == "ready"

@@ -68,28 +68,28 @@ def test_sample_inbox_to_published_decision(prefect_server, sample_inbox, tmp_pa
     assert len(stable) >= 4 and all(again.files[name] == publication.files[name] for name in stable)
 
 
-def test_a_hand_made_form_dropped_into_an_inbox_is_ranked(prefect_server, sample_inbox, tmp_path, monkeypatch):
+def test_a_hand_made_form_dropped_into_an_inbox_is_ranked(prefect_server, sample_inbox, tmp_path, monkeypatch, db_url):
     """A form written by another program in the template's layout is read and ranked like the others."""
     from tests.handmade import write_handmade_form
 
     inbox = tmp_path / "inbox"
     shutil.copytree(sample_inbox / "hq-da-nang", inbox / "hq-da-nang")
     write_handmade_form(inbox / "hq-an-giang" / "bao-cao.docx", unit="CỤC HẢI QUAN TỈNH AN GIANG", deduct=Decimal("0.5"))
-    monkeypatch.setenv("PARINDEX_DB_URL", f"sqlite:///{tmp_path / 'warehouse.db'}")
+    monkeypatch.setenv("PARINDEX_DB_URL", db_url)
     summary = ingest(inbox=str(inbox))
     assert summary.statuses.get("rejected", 0) == 0, summary.outcomes
     ranking = publish(year=2019, out_dir=str(tmp_path / "out")).ranking
     assert [(r.unit_code, format_points(r.points), r.rank) for r in ranking] == [("hq-an-giang", "89,5", 1), ("hq-da-nang", "89", 2)]
 
 
-def test_quality_flow_writes_a_letter_naming_each_defect(prefect_server, sample_inbox, tmp_path, monkeypatch):
+def test_quality_flow_writes_a_letter_naming_each_defect(prefect_server, sample_inbox, tmp_path, monkeypatch, db_url):
     from flows.quality import quality
     from tests.handmade import write_handmade_form
 
     inbox = tmp_path / "inbox"
     shutil.copytree(sample_inbox / "vu-phap-che", inbox / "vu-phap-che")
     write_handmade_form(inbox / "hq-an-giang" / "bao-cao.docx", unit="CỤC HẢI QUAN TỈNH AN GIANG", deduct=Decimal("-0.5"))
-    monkeypatch.setenv("PARINDEX_DB_URL", f"sqlite:///{tmp_path / 'warehouse.db'}")
+    monkeypatch.setenv("PARINDEX_DB_URL", db_url)
     assert ingest(inbox=str(inbox)).invalid_submissions == 1
 
     result = quality(year=2019, out_dir=str(tmp_path / "reports"))

@@ -73,14 +73,20 @@ def test_a_warehouse_that_is_down_fails_clearly_after_retries_and_leaves_the_inb
     assert all("s3cret-pw" not in m for m in mine) and "s3cret-pw" not in str(run.parameters) + message
 
 
-def test_the_warehouse_url_is_no_run_parameter(prefect_server, small_inbox, tmp_path, monkeypatch):
+def test_the_warehouse_url_is_no_run_parameter(prefect_server, small_inbox, monkeypatch, db_url):
     import anyio
+    from sqlalchemy.engine import make_url
 
-    url = f"sqlite:///{tmp_path / 'w.db'}"
+    # On PostgreSQL with a password in the URL (the server trusts local connections, so any password works).
+    url = make_url(db_url).set(password="s3cret-pw").render_as_string(hide_password=False) if db_url.startswith("postgresql") else db_url
     monkeypatch.setenv("PARINDEX_DB_URL", url)
     state = ingest(inbox=str(small_inbox), return_state=True)
     assert state.is_completed()
     run, logs, artifacts = anyio.run(_run_records, state.state_details.flow_run_id)
     assert "PARINDEX_DB_URL" not in str(run.parameters) and url not in str(run.parameters)
-    assert any("ingesting" in log.message for log in logs)
-    assert {a.key for a in artifacts if a.flow_run_id == run.id} >= {"ingest-summary", "ingest-documents"}
+    mine = [log.message for log in logs if log.flow_run_id == run.id]
+    assert any("ingesting" in m for m in mine)
+    assert all("s3cret-pw" not in m for m in mine)
+    records = [a for a in artifacts if a.flow_run_id == run.id]
+    assert {a.key for a in records} >= {"ingest-summary", "ingest-documents", "ingest-reading"}
+    assert all("s3cret-pw" not in str(a.data) + str(a.description) for a in records)
