@@ -13,6 +13,7 @@ from extractors.limits import ArchiveLimits, ExtractionLimits
 from extractors.numbers import parse_points
 from extractors.pdf_reader import read_pdf
 from extractors.references import parse_references
+from extractors.xlsx_reader import read_xlsx
 
 __all__ = [
     "ArchiveLimits",
@@ -30,4 +31,5 @@ __all__ = [
     "read_docx",
     "read_document",
     "read_pdf",
+    "read_xlsx",
 ]

@@ -1,4 +1,4 @@
-"""What a file is, from its bytes: a PDF, a Word .docx or legacy .doc, or bad input with the reason why."""
+"""What a file is, from its bytes: a PDF, a Word .docx or legacy .doc, an Excel .xlsx, or bad input with the reason why."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ _OLE2_KINDS = (
 )
 # Word's "Strict Open XML" variant names its parts with these relationship types; python-docx cannot read it.
 _STRICT_OOXML = b"http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
+# Every Excel .xlsx (and macro-enabled .xlsm) holds this part; openpyxl reads both, and runs no macro.
+_WORKBOOK = "xl/workbook.xml"
 # PDF readers accept up to 1 KB of junk before the header; so do we.
 _PDF_HEADER_WINDOW = 1024
 
@@ -38,16 +40,16 @@ _LOOKS_LIKE = (
     (b"\x1f\x8b", "a gzip archive"),
 )
 
-# What a zip holds when it is an Office file other than Word.
+# What a zip holds when it is an Office file other than Word or Excel .xlsx.
 _ZIP_KINDS = (
-    ("xl/workbook.xml", "an Excel .xlsx workbook"),
+    ("xl/workbook.bin", "an Excel binary .xlsb workbook (save it as .xlsx)"),
     ("ppt/presentation.xml", "a PowerPoint .pptx presentation"),
     ("content.xml", "an OpenDocument file (save it as .docx)"),
 )
 
 
 def detect_kind(data: bytes) -> DocumentKind:
-    """The kind of document `data` holds; DocumentError when it is empty or neither PDF nor Word."""
+    """The kind of document `data` holds; DocumentError when it is empty or neither PDF, Word nor Excel .xlsx."""
     if not data:
         raise DocumentError(Reason.EMPTY_FILE, "empty file (0 bytes)")
     if data.startswith(b"PK"):
@@ -87,12 +89,20 @@ def _zip_kind(data: bytes) -> DocumentKind:
         raise DocumentError(Reason.DAMAGED, f"damaged zip/Word file: {exc}") from exc
     if encrypted and "word/document.xml" in names:
         raise DocumentError(Reason.ENCRYPTED, "password-protected Word file (its zip entries are encrypted): send it without a password")
+    if encrypted and _WORKBOOK in names:
+        raise DocumentError(Reason.ENCRYPTED, "password-protected Excel file (its zip entries are encrypted): send it without a password")
     if "word/document.xml" in names:
         if _STRICT_OOXML in relationships:
             raise DocumentError(
                 Reason.UNSUPPORTED_FORMAT, "Word file in Strict Open XML format: save it as a standard Word document (.docx)"
             )
         return DocumentKind.DOCX
+    if _WORKBOOK in names:
+        if _STRICT_OOXML in relationships:
+            raise DocumentError(
+                Reason.UNSUPPORTED_FORMAT, "Excel file in Strict Open XML format: save it as a standard Excel workbook (.xlsx)"
+            )
+        return DocumentKind.XLSX
     for member, what in _ZIP_KINDS:
         if member in names:
             raise DocumentError(Reason.UNSUPPORTED_FORMAT, f"not a PDF or Word file: it is {what}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import unicodedata
-import zipfile
 from collections.abc import Iterator
 
 import docx
@@ -12,8 +11,9 @@ from docx.opc.exceptions import OpcError
 from docx.oxml.ns import qn
 from lxml import etree
 
-from extractors.archives import RATIO_FLOOR, UNPACK_ERRORS
+from extractors.archives import UNPACK_ERRORS
 from extractors.limits import DEFAULT_LIMITS, ExtractionLimits
+from extractors.package import check_unpacked_size
 from parindex.errors import DocumentError, Reason
 from schemas.records import DocumentKind, Grid, GridRow, ReadDocument
 from schemas.vietnamese import nfc
@@ -41,7 +41,7 @@ def read_docx(data: bytes, sha256: str, limits: ExtractionLimits = DEFAULT_LIMIT
     """
     # python-docx reports a broken package part with whatever error its parser hits, AttributeError included.
     try:
-        _check_unpacked_size(data, limits)
+        check_unpacked_size(data, limits, "Word file")
         body = docx.Document(io.BytesIO(data)).element.body
         _unwrap_content_controls(body)
         lines: list[str] = []
@@ -56,27 +56,6 @@ def read_docx(data: bytes, sha256: str, limits: ExtractionLimits = DEFAULT_LIMIT
     except (OpcError, *UNPACK_ERRORS, NotImplementedError, KeyError, AttributeError, TypeError, etree.LxmlError) as exc:
         raise DocumentError(Reason.DAMAGED, f"damaged Word file: {type(exc).__name__}: {exc}") from exc
     return ReadDocument(sha256=sha256, kind=DocumentKind.DOCX, lines=lines, grids=grids)
-
-
-def _check_unpacked_size(data: bytes, limits: ExtractionLimits) -> None:
-    """Refuse a package whose parts would unpack past the limits, from its directory, before anything is inflated.
-
-    python-docx reads every part whole into memory. zipfile never inflates a part past the size the
-    directory declares (it fails the CRC check instead), so the declared sizes bound what a lying
-    archive can cost.
-    """
-    with zipfile.ZipFile(io.BytesIO(data)) as package:
-        parts = package.infolist()
-    total = sum(part.file_size for part in parts)
-    if total > limits.max_bytes:
-        raise DocumentError(
-            Reason.TOO_LARGE, f"Word file that unpacks to {total / 2**20:.1f} MB: at most {limits.max_bytes / 2**20:g} MB are read"
-        )
-    for part in parts:
-        if part.file_size > RATIO_FLOOR and part.file_size / max(part.compress_size, 1) > limits.max_ratio:
-            raise DocumentError(
-                Reason.UNSAFE_ARCHIVE, f"{part.filename} of the Word file inflates more than {limits.max_ratio:g} times (a zip bomb?)"
-            )
 
 
 def _unwrap_content_controls(body: etree._Element) -> None:

@@ -18,6 +18,7 @@ from extractors.interpret import interpret
 from extractors.legacy import convert_doc_to_docx
 from extractors.limits import DEFAULT_LIMITS, ExtractionLimits
 from extractors.pdf_reader import read_pdf
+from extractors.xlsx_reader import read_xlsx
 from parindex.errors import DocumentError, Reason
 from schemas.records import DocumentKind, EvidenceDocument, ReadDocument, SelfAssessment, TextLayer
 from schemas.units import registry_for
@@ -58,7 +59,7 @@ def extract_document(
 
 
 def read_document(data: bytes, sha256: str, limits: ExtractionLimits = DEFAULT_LIMITS) -> ReadDocument:
-    """The grids and lines of any document kind: Word, legacy Word (converted), PDF, or a scanned PDF (OCR)."""
+    """The grids and lines of any document kind: Word, legacy Word (converted), Excel, PDF, or a scanned PDF (OCR)."""
     if len(data) > limits.max_bytes:
         raise DocumentError(Reason.TOO_LARGE, f"file of {len(data) / 2**20:.1f} MB: at most {limits.max_bytes / 2**20:g} MB are read")
     kind = detect_kind(data)
@@ -71,6 +72,8 @@ def read_document(data: bytes, sha256: str, limits: ExtractionLimits = DEFAULT_L
             doc = _read_scan(data, sha256, limits, exc)
     elif kind is DocumentKind.DOC:
         doc = _read_doc(data, sha256, limits)
+    elif kind is DocumentKind.XLSX:
+        doc = read_xlsx(data, sha256, limits)
     else:
         doc = read_docx(data, sha256, limits)
     if not doc.lines and not any(cell.strip() for grid in doc.grids for row in grid.rows for cell in row.cells):

@@ -8,14 +8,22 @@ from schemas.records import Grid
 from schemas.vietnamese import fold
 
 CODE, NAME, MAX, SELF, EVIDENCE, NOTE, APPRAISAL = "code", "name", "max", "self", "evidence", "note", "appraisal"
+# The score columns of the rounds after self-assessment, in order; each role is named as its Round's value.
+EXPLANATION, COUNCIL = "explanation", "council"
+ROUNDS = (APPRAISAL, EXPLANATION, COUNCIL)
 # Roles several columns may share: appraisal rounds ("Điểm thẩm định" over "Lần 1 | Lần 2"), comment columns.
-MULTIPLE = (APPRAISAL, NOTE)
+MULTIPLE = (*ROUNDS, NOTE)
 
 # Column headings, folded. First pass: the usual headings; second pass: shorter ones, for a heading split
 # over two rows ("Điểm" above "Tối đa | Tự chấm") or worded loosely. In each pass the first role wins,
 # so "Điểm tối đa của tiêu chí" is the maximum, not the name, and "Ý kiến thẩm định" is a note.
+# A "*" in a contained heading stands for any words: a later round's score column says "điểm" before
+# naming its round ("Điểm Hội đồng thống nhất", "Điểm đề nghị sau giải trình"), its comment column does
+# not ("Ý kiến Hội đồng", "Nội dung giải trình": notes).
 _HEADINGS: tuple[tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...], ...] = (
     (
+        (COUNCIL, (), ("diem*hoi dong", "diem*hdtd", "diem hd", "diem thong nhat")),
+        (EXPLANATION, (), ("diem*giai trinh", "diem de nghi")),
         (APPRAISAL, (), ("diem tham dinh",)),
         (SELF, (), ("diem tu danh gia", "diem tu cham", "tu cham diem", "diem tdg")),
         (MAX, (), ("diem toi da", "diem chuan", "thang diem")),
@@ -25,6 +33,7 @@ _HEADINGS: tuple[tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...], ...] 
         (NAME, (), ("linh vuc", "tieu chi", "noi dung")),
     ),
     (
+        (COUNCIL, ("hoi dong", "hdtd"), ()),
         (APPRAISAL, (), ("tham dinh",)),
         (SELF, (), ("tu danh gia", "tu cham", "tdg")),
         (MAX, (), ("toi da",)),
@@ -32,6 +41,10 @@ _HEADINGS: tuple[tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...], ...] 
         (CODE, ("so tt", "so thu tu", "ma so", "ma"), ()),
     ),
 )
+# The round a comment column answers, by the words of its heading: "Nội dung giải trình" is the unit's
+# explanation, "Ý kiến Hội đồng" the council's. Those documents restate the appraisers' comments too; an
+# appraisal sheet's comments ("Ý kiến thẩm định", "Ghi chú") all belong to its round, so name none.
+_NOTE_ROUNDS = ((EXPLANATION, ("giai trinh",)), (COUNCIL, ("hoi dong", "hdtd")))
 HEADER_DEPTH = 3  # a heading may take up to this many rows
 HEADER_SEARCH = 8  # the heading starts within this many rows of the table's top
 
@@ -58,9 +71,26 @@ def column_role(label: str) -> str | None:
         return None
     for headings in _HEADINGS:
         for role, exact, contained in headings:
-            if any(key == e.replace(" ", "") for e in exact) or any(c.replace(" ", "") in key for c in contained):
+            if any(key == e.replace(" ", "") for e in exact) or any(_contains(key, c.replace(" ", "")) for c in contained):
                 return role
     return None
+
+
+def note_round(label: str) -> str | None:
+    """The later round (EXPLANATION, COUNCIL) a comment column's heading names, None for "Ghi chú" or "Ý kiến thẩm định"."""
+    folded = f" {fold(label)} ".replace(" yeu cau giai trinh ", " ")  # the appraisers' request for one, not the answer
+    return next((r for r, words in _NOTE_ROUNDS if any(f" {w} " in folded for w in words)), None)
+
+
+def _contains(key: str, pattern: str) -> bool:
+    """Whether `key` holds the parts of `pattern` (split at "*") in order."""
+    position = 0
+    for part in pattern.split("*"):
+        found = key.find(part, position)
+        if found < 0:
+            return False
+        position = found + len(part)
+    return True
 
 
 def _roles(labels: list[str]) -> tuple[dict[str, int], dict[str, tuple[int, ...]]]:

@@ -11,8 +11,8 @@ from typing import TypeVar
 from extractors import header
 from extractors.codes import code_key, is_group, leading_code, parse_code
 from extractors.heading import (
-    APPRAISAL, CODE, EVIDENCE, MAX, NAME, NOTE, SELF, ScoreTable, column_role, find_heading, find_score_table,
-    is_heading_fragment,
+    CODE, EVIDENCE, MAX, NAME, NOTE, ROUNDS, SELF, ScoreTable, column_role, find_heading, find_score_table, is_heading_fragment,
+    note_round,
 )
 from extractors.numbers import parse_points
 from parindex.errors import DocumentError, Reason
@@ -27,7 +27,7 @@ HEADER_LINES = 12  # without a recognisable title, the header is this many first
 _COLUMN_NUMBER = re.compile(r"^\(?(\d{1,2})\)?$")
 _TOTAL_PREFIXES = ("tong cong", "tong diem", "tong so diem")
 # The cells whose OCR confidence a row's confidence is the lowest of: what the scores are read from.
-_SCORED = (CODE, MAX, SELF, APPRAISAL)
+_SCORED = (CODE, MAX, SELF, *ROUNDS)
 
 
 @dataclass
@@ -42,9 +42,9 @@ class _Draft:
     evidence: list[str]
     lineage: Lineage
     not_applicable: bool = False
-    appraisal_points: Decimal | None = None
-    appraisal_text: str = ""
+    rounds: dict[str, tuple[Decimal | None, str]] = field(default_factory=dict)  # round → its points, or its text if unreadable
     notes: list[str] = field(default_factory=list)
+    round_notes: dict[str, list[str]] = field(default_factory=dict)  # round → the comments of the columns naming it
     confidence: float | None = None
 
 
@@ -222,18 +222,24 @@ def _draft(sha256: str, grid: Grid, row: GridRow, cells: list[str], table: Score
         # "Không áp dụng" reads as no score, like a blank cell; letters (not a dash) tell the two apart.
         not_applicable=self_ok and self_points is None and any(ch.isalpha() for ch in self_cell),
     )
-    _add_appraisal_and_notes(draft, row, cells, table)
+    _add_rounds_and_notes(draft, row, cells, table)
     return draft
 
 
-def _add_appraisal_and_notes(draft: _Draft, row: GridRow, cells: list[str], table: ScoreTable) -> None:
-    """Fill the appraisal score (the last round with a value), the notes and the OCR confidence of a row."""
-    if draft.appraisal_points is None and not draft.appraisal_text:
-        appraised = [cells[i].strip() for i in table.shared.get(APPRAISAL, ()) if cells[i].strip()]
-        if appraised:
-            draft.appraisal_points, ok = _points(appraised[-1])
-            draft.appraisal_text = "" if ok else appraised[-1]
-    draft.notes.extend(note for i in table.shared.get(NOTE, ()) if (note := nfc(cells[i])))
+def _add_rounds_and_notes(draft: _Draft, row: GridRow, cells: list[str], table: ScoreTable) -> None:
+    """Fill each later round's score (its last column with a value: "Lần 1 | Lần 2"), the notes, each with the
+    round its heading names ("Nội dung giải trình"), and the OCR confidence of a row."""
+    for role in ROUNDS:
+        if role not in draft.rounds:
+            given = [cells[i].strip() for i in table.shared.get(role, ()) if cells[i].strip()]
+            if given:
+                points, ok = _points(given[-1])
+                draft.rounds[role] = (points, "" if ok else given[-1])
+    for i in table.shared.get(NOTE, ()):
+        if note := nfc(cells[i]):
+            draft.notes.append(note)
+            if (named := note_round(table.heading[i])) is not None:
+                draft.round_notes.setdefault(named, []).append(note)
     if row.confidence is not None:
         scored = [i for role in _SCORED for i in ((table.columns[role],) if role in table.columns else ())]
         confidence = _aligned(list(row.confidence), table.width, 100.0)
@@ -256,20 +262,26 @@ def _continue(draft: _Draft, row: GridRow, cells: list[str], table: ScoreTable) 
         draft.self_points, _ = _points(_cell(cells, columns, SELF))
     if draft.max_points is None:
         draft.max_points, _ = _points(_cell(cells, columns, MAX))
-    _add_appraisal_and_notes(draft, row, cells, table)
+    _add_rounds_and_notes(draft, row, cells, table)
 
 
 def _row(draft: _Draft) -> ScoreRow:
+    (appraisal, appraisal_text), (explanation, explanation_text), (council, council_text) = (draft.rounds.get(r, (None, "")) for r in ROUNDS)
     return ScoreRow(
         code=draft.code,
         name=draft.name,
         max_points=draft.max_points,
         self_points=draft.self_points,
         self_text=draft.self_text,
-        appraisal_points=draft.appraisal_points,
-        appraisal_text=draft.appraisal_text,
+        appraisal_points=appraisal,
+        appraisal_text=appraisal_text,
+        explanation_points=explanation,
+        explanation_text=explanation_text,
+        council_points=council,
+        council_text=council_text,
         evidence="\n".join(draft.evidence),
         note="\n".join(draft.notes),
+        round_notes={r: "\n".join(notes) for r, notes in draft.round_notes.items()},
         confidence=draft.confidence,
         not_applicable=draft.not_applicable,
         lineage=draft.lineage,

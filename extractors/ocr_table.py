@@ -10,14 +10,16 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from extractors.heading import APPRAISAL, CODE, MAX, NAME, SELF, column_role
+from extractors.heading import APPRAISAL, CODE, COUNCIL, EXPLANATION, MAX, NAME, SELF, column_role
 from extractors.ocr_cells import CellImage, PageScan, cell_image
 from extractors.ocr_engine import Charset, Tesseract, Words
 from extractors.ocr_grid import Cell, TableImage
 from schemas.vietnamese import nfc
 
 # Columns whose cells hold a code or points: read with the digits-only models.
-NUMBER_ROLES: dict[str, Charset] = {CODE: "code", MAX: "points", SELF: "points", APPRAISAL: "points"}
+NUMBER_ROLES: dict[str, Charset] = {
+    CODE: "code", MAX: "points", SELF: "points", APPRAISAL: "points", EXPLANATION: "points", COUNCIL: "points",
+}
 NumberColumns = dict[int, Charset]
 HEADING_SEARCH = 8  # the heading starts within this many rows of the table's top
 # A number whose digits or separators do not match the marks in the cell is at most this sure.

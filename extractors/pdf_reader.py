@@ -107,6 +107,8 @@ def read_pdf(data: bytes, sha256: str, limits: ExtractionLimits = DEFAULT_LIMITS
                     grids.append(_grid(len(grids), rows, page.page_number))
     except PdfminerException as exc:
         cause = exc.args[0] if exc.args else exc
+        if isinstance(cause, MemoryError):  # out of the reader's memory budget: not damage (parindex/isolation.py)
+            raise cause from None
         if isinstance(cause, PDFEncryptionError):
             raise DocumentError(Reason.ENCRYPTED, "password-protected PDF: send it without a password") from exc
         raise DocumentError(Reason.DAMAGED, f"damaged PDF: {type(cause).__name__}: {cause}") from exc

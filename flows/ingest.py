@@ -66,8 +66,8 @@ def known_in_warehouse(documents: list[InboxDocument]) -> tuple[set[tuple[str, s
 
 @task(cache_policy=NO_CACHE)
 def extract(inbox: str, document: InboxDocument, program: str) -> DocumentOutcome:
-    """Read one file: a form, an evidence file, or a rejection with its reason."""
-    return pipeline.extract_outcome(document, read_file(open_source(inbox), document.path), program)
+    """Read one file, in a reader process that is stopped past its limits: a form, an evidence file, or a rejection."""
+    return pipeline.read_outcome(document, read_file(open_source(inbox), document.path), program)
 
 
 @task(cache_policy=NO_CACHE)

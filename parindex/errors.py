@@ -31,6 +31,7 @@ class Reason(StrEnum):
     GARBLED_TEXT = "garbled_text"  # a text layer without Unicode mapping ("(cid:12)", U+FFFD), and no OCR
     TOO_LARGE = "too_large"  # over a size, page or member limit
     TIMEOUT = "timeout"  # over the per-document time budget
+    MEMORY_LIMIT = "memory_limit"  # over the per-document memory budget
     CONVERSION_FAILED = "conversion_failed"  # a legacy .doc LibreOffice could not convert
     UNSAFE_ARCHIVE = "unsafe_archive"  # a zip with paths outside itself, links, bombs or too deep nesting
 
@@ -45,3 +46,6 @@ class DocumentError(ParindexError):
 
     def __str__(self) -> str:
         return f"{self.reason.value}: {self.message}"
+
+    def __reduce__(self) -> tuple[type[DocumentError], tuple[Reason, str]]:  # rebuilt as it was across processes
+        return (type(self), (self.reason, self.message))

@@ -25,6 +25,7 @@ from schemas.records import (
     Round,
     RoundScore,
     RoundSheet,
+    ScoreRow,
     SelfAssessment,
 )
 from schemas.units import registry_for
@@ -51,8 +52,30 @@ def split_new(documents: Sequence[InboxDocument], known: set[tuple[str, str]], k
     return to_read, duplicates
 
 
+def read_outcome(document: InboxDocument, data: bytes, program: str) -> DocumentOutcome:
+    """extract_outcome in a reader process stopped past the document's time or memory budget ($PARINDEX_ISOLATION)."""
+    from extractors.limits import ExtractionLimits
+    from parindex.isolation import HARD_STOP_GRACE, isolation_mode, run_guarded
+    from parindex.settings import limits_from_env
+
+    limits = limits_from_env(ExtractionLimits)  # bad settings fail the run
+    try:
+        if isolation_mode() == "none":
+            try:
+                return extract_outcome(document, data, program)
+            except MemoryError:
+                raise DocumentError(Reason.MEMORY_LIMIT, "reading ran out of memory: stopped") from None
+        return run_guarded(
+            extract_outcome, (document, data, program), seconds=limits.max_seconds, memory_mb=limits.max_memory_mb, grace=HARD_STOP_GRACE
+        )
+    except DocumentError as exc:
+        log.warning("stopped reading %s: %s", document.path, exc)
+        return DocumentOutcome(document=document, status=DocumentStatus.REJECTED, reason=exc.reason.value, message=exc.message)
+
+
 def extract_outcome(document: InboxDocument, data: bytes, program: str) -> DocumentOutcome:
-    """Read one inbox file into an outcome; bad input becomes a rejection with its reason, never an exception."""
+    """Read one inbox file into an outcome; bad input becomes a rejection with its reason, never an exception
+    but MemoryError (read_outcome's to turn into a rejection)."""
     from extractors import ArchiveLimits, ExtractionLimits, detect_kind, extract_document  # loaded only where documents are read
     from extractors.archives import expand_archive
     from parindex.settings import limits_from_env
@@ -69,6 +92,8 @@ def extract_outcome(document: InboxDocument, data: bytes, program: str) -> Docum
         return DocumentOutcome(document=document, status=DocumentStatus.REJECTED, reason=exc.reason.value, message=exc.message)
     except ConfigurationError as exc:
         return DocumentOutcome(document=document, status=DocumentStatus.REJECTED, reason=Reason.FRAMEWORK_MISSING.value, message=str(exc))
+    except MemoryError:
+        raise  # over the memory budget: read_outcome says so
     except Exception as exc:  # one bad document never fails the batch
         log.exception("extractor failed on %s", document.path)
         return DocumentOutcome(
@@ -152,12 +177,23 @@ def unit_totals(engine: Engine, program: str, year: int, block: str | None = Non
 
 
 def round_sheet_of(form: SelfAssessment) -> RoundSheet | None:
-    """A form whose score table has an appraisal column with values is an appraisal sheet, not a self-assessment."""
-    rows = [
-        RoundScore(code=r.code, points=r.appraisal_points, note=r.note, lineage=r.lineage)
-        for r in form.rows
-        if r.appraisal_points is not None
-    ]
-    if not rows:
-        return None
-    return RoundSheet(sha256=form.sha256, unit_code=form.unit_code, year=form.year, round=Round.APPRAISAL, rows=rows)
+    """A form whose score table has a later round's column with values is that round's sheet, not a self-assessment.
+
+    The latest round with values decides: a council sheet restates the self and appraisal scores beside the
+    council's ("Điểm Hội đồng thống nhất"), an explanation the appraisal beside the unit's answer ("Điểm đề
+    nghị sau giải trình"). Each row's note is the comment of the column naming that round ("Nội dung giải
+    trình"), or every comment of the row when no column names it.
+    """
+    for round_ in (Round.COUNCIL, Round.EXPLANATION, Round.APPRAISAL):
+        rows = [
+            RoundScore(code=r.code, points=points, note=r.round_notes.get(round_.value, r.note), lineage=r.lineage)
+            for r in form.rows
+            if (points := _round_points(r, round_)) is not None
+        ]
+        if rows:
+            return RoundSheet(sha256=form.sha256, unit_code=form.unit_code, year=form.year, round=round_, rows=rows)
+    return None
+
+
+def _round_points(row: ScoreRow, round_: Round) -> Decimal | None:
+    return {Round.APPRAISAL: row.appraisal_points, Round.EXPLANATION: row.explanation_points, Round.COUNCIL: row.council_points}[round_]

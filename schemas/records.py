@@ -17,6 +17,7 @@ class DocumentKind(StrEnum):
     DOCX = "docx"
     PDF = "pdf"
     DOC = "doc"  # legacy Word 97-2003, read after LibreOffice converts it to .docx
+    XLSX = "xlsx"  # an Excel workbook: appraisal sheets are often kept in Excel
 
 
 class TextLayer(StrEnum):
@@ -64,6 +65,10 @@ class ReadDocument(Record):
     text_layer: TextLayer = TextLayer.NATIVE
 
 
+def _empty(value: object) -> bool:
+    return value is None or value == "" or value == {}
+
+
 class ScoreRow(Record):
     """One row of the score table: a criterion, its printed maximum, the unit's own score, its evidence."""
 
@@ -74,8 +79,15 @@ class ScoreRow(Record):
     self_text: str = ""
     appraisal_points: Decimal | None = None  # "Điểm thẩm định", on appraisal sheets
     appraisal_text: str = ""
+    # The later rounds' columns: left out of dumps while empty, so a form without them serializes as before.
+    explanation_points: Decimal | None = Field(default=None, exclude_if=_empty)  # "Điểm đề nghị sau giải trình"
+    explanation_text: str = Field(default="", exclude_if=_empty)
+    council_points: Decimal | None = Field(default=None, exclude_if=_empty)  # "Điểm Hội đồng thống nhất"
+    council_text: str = Field(default="", exclude_if=_empty)
     evidence: str = ""
     note: str = ""  # "Ghi chú": the unit's or the appraiser's comment
+    # The comments of columns naming a round, by its Round value: "Nội dung giải trình" → "explanation".
+    round_notes: dict[str, str] = Field(default_factory=dict, exclude_if=_empty)
     confidence: float | None = None  # OCR only: the lowest confidence of the row's score cells
     not_applicable: bool = False  # the score cell says "Không áp dụng" (not merely blank)
     lineage: Lineage

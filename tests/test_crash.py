@@ -69,3 +69,35 @@ def test_kill_at_random_points_then_recover_twenty_times(fresh_warehouses, frame
         load_outcomes(engine, outcomes(count), {}, registry, lambda _year: framework)
         assert _state(engine) == (count, count, [50] * count), f"trial {trial}: recovery did not complete the load"
         engine.dispose()
+
+
+def test_a_first_migration_cut_short_leaves_no_half_made_warehouse(tmp_path):
+    """SQLite commits DDL statement by statement unless the migration opens its transaction itself: an ingest
+    killed while creating the warehouse once left tables without a revision, and every later run failed."""
+    from sqlalchemy import create_engine, event, text
+
+    from warehouse.db import _sqlite_pragmas
+    from warehouse.migrate import upgrade
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'w.db'}")  # as make_engine makes it, before it migrates
+    event.listen(engine, "connect", _sqlite_pragmas)
+    statements: list[str] = []
+
+    def cut_short(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        statements.append(statement.lstrip().upper())
+        if sum(s.startswith("CREATE INDEX") for s in statements) == 3:
+            raise KeyboardInterrupt  # as a kill would, between two statements
+
+    event.listen(engine, "before_cursor_execute", cut_short)
+    try:
+        upgrade(engine)
+    except KeyboardInterrupt:
+        pass
+    assert any(s.startswith("CREATE TABLE") for s in statements), "the cut must come after tables were made"
+    event.remove(engine, "before_cursor_execute", cut_short)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'")).all() == []
+    upgrade(engine)  # the next run migrates from scratch
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM documents")).scalar() == 0
+    engine.dispose()

@@ -74,10 +74,11 @@ def test_each_hostile_corpus_file_gets_its_pinned_outcome(corpus: Path, name: st
 
 @dataclass(frozen=True)
 class Forms:
-    """A filled self-assessment form of Đà Nẵng, as Word and as PDF (3 pages)."""
+    """A filled self-assessment form of Đà Nẵng, as Word and as PDF (3 pages), and its appraisal workbook (Excel)."""
 
     docx: bytes
     pdf: bytes
+    xlsx: bytes
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +91,10 @@ def forms(framework: Framework, registry: UnitRegistry) -> Forms:
         framework=framework, block=block, unit=unit, scores={leaf.code: leaf.max_points for leaf in block.leaves()},
         document_number="15/BC-HQĐNg", place="Đà Nẵng", signed_on=date(2020, 1, 5),
     )
-    return Forms(docx=write_form(content, "docx"), pdf=write_form(content, "pdf"))
+    from samples.rounds import RoundScores, appraisal_xlsx
+
+    scores = RoundScores(framework, unit, dict(content.scores or {}), {}, {}, {}, {}, {}, {})
+    return Forms(docx=write_form(content, "docx"), pdf=write_form(content, "pdf"), xlsx=appraisal_xlsx(scores))
 
 
 def _zip(members: list[tuple[str | zipfile.ZipInfo, bytes]], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
@@ -176,6 +180,17 @@ BILLION_LAUGHS = b"<!DOCTYPE w:document [<!ENTITY lol0 \"lol\">" + b"".join(
 # libxml2 refuses entities that expand past 5 times the document's size, resolved or not.
 AMPLIFICATION = re.compile(r"damaged Word file: XMLSyntaxError: Maximum entity amplification factor exceeded, .+")
 QUADRATIC_BLOWUP = b'<!DOCTYPE w:document [<!ENTITY a "' + b"A" * 100_000 + b'">]>'
+XLSX_SHEET = "xl/worksheets/sheet1.xml"
+TRANSITIONAL_RELATIONSHIP = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+STRICT_RELATIONSHIP = b"http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
+
+
+def with_formula(xlsx: bytes, coordinate: str, formula: str) -> bytes:
+    """The workbook with one cell's value replaced by a formula, saved without its value (as programs write them)."""
+    sheet = part_of(xlsx, XLSX_SHEET)
+    cell = re.compile(rb'<c r="' + coordinate.encode() + rb'"[^>]*?(?:/>|>.*?</c>)')
+    assert cell.search(sheet), coordinate
+    return with_part(xlsx, XLSX_SHEET, cell.sub(b'<c r="' + coordinate.encode() + b'"><f>' + formula.encode() + b"</f><v></v></c>", sheet, count=1))
 
 
 @dataclass(frozen=True)
@@ -200,8 +215,11 @@ CASES = {
     "png-as-pdf": Case(lambda f: b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "scan.pdf", Reason.UNSUPPORTED_FORMAT, "not a PDF or Word file: it is a PNG image"),
     "html-as-doc": Case(lambda f: b"<html><body>B\xc3\xa1o c\xc3\xa1o</body></html>", "bao-cao.doc", Reason.UNSUPPORTED_FORMAT,
                         "not a PDF or Word file: it looks like HTML/XML (starts with b'<html><body>B\\xc3\\xa1o')"),
-    "xlsx-as-docx": Case(lambda f: _zip([("xl/workbook.xml", b"<workbook/>")]), "bang-diem.docx", Reason.UNSUPPORTED_FORMAT,
-                         "not a PDF or Word file: it is an Excel .xlsx workbook"),
+    # An Excel workbook is read whatever its name says; a zip that only names its workbook part is no workbook.
+    "xlsx-as-docx": Case(lambda f: _zip([("xl/workbook.xml", b"<workbook/>")]), "bang-diem.docx", Reason.DAMAGED,
+                         'damaged Excel file: KeyError: "There is no item named \'[Content_Types].xml\' in the archive"'),
+    "xlsb": Case(lambda f: _zip([("xl/workbook.bin", b"\0")]), "bang-diem.xlsb", Reason.UNSUPPORTED_FORMAT,
+                 "not a PDF or Word file: it is an Excel binary .xlsb workbook (save it as .xlsx)"),
     "pdf-encrypted": Case(lambda f: encrypted_pdf(), "mat.pdf", Reason.ENCRYPTED, "password-protected PDF: send it without a password"),
     "docx-password": Case(lambda f: password_protected_docx(f.docx), "mat.docx", Reason.ENCRYPTED,
                           "password-protected Office file: remove the password and send it again"),
@@ -230,6 +248,28 @@ CASES = {
                                  re.compile(r"damaged Word file: (error: Error -3 while decompressing data: .+|BadZipFile: Bad CRC-32 for file 'word/document.xml')")),
     "docx-corrupt-rels": Case(lambda f: corrupt_deflate(f.docx, "_rels/.rels"), "hong.docx", Reason.DAMAGED,
                               re.compile(r"damaged zip/Word file: (Error -3 while decompressing data: .+|Bad CRC-32 for file '_rels/.rels')")),
+    # Excel workbooks: zips too, read by openpyxl, whose formulas are never evaluated.
+    "xlsx-truncated": Case(lambda f: f.xlsx[: len(f.xlsx) // 2], "tham-dinh.xlsx", Reason.DAMAGED, "damaged zip/Word file: File is not a zip file"),
+    "xlsx-password": Case(lambda f: password_protected_docx(f.xlsx), "mat.xlsx", Reason.ENCRYPTED,
+                          "password-protected Office file: remove the password and send it again"),
+    "xlsx-zip-encrypted-entries": Case(lambda f: with_entry_field(f.xlsx, XLSX_SHEET, 6, 8, 0x1), "mat.xlsx", Reason.ENCRYPTED,
+                                       "password-protected Excel file (its zip entries are encrypted): send it without a password"),
+    "xlsx-strict-open-xml": Case(lambda f: with_part(f.xlsx, "_rels/.rels", part_of(f.xlsx, "_rels/.rels").replace(TRANSITIONAL_RELATIONSHIP, STRICT_RELATIONSHIP)),
+                                 "strict.xlsx", Reason.UNSUPPORTED_FORMAT, "Excel file in Strict Open XML format: save it as a standard Excel workbook (.xlsx)"),
+    "xlsx-bomb-size": Case(lambda f: with_part(f.xlsx, XLSX_SHEET, b" " * (60 * MB)), "bom.xlsx", Reason.TOO_LARGE,
+                           re.compile(r"Excel file that unpacks to 60\.\d MB: at most 50 MB are read")),
+    "xlsx-bomb-ratio": Case(lambda f: with_part(f.xlsx, XLSX_SHEET, b"<worksheet/>" + b" " * (4 * MB)), "bom.xlsx", Reason.UNSAFE_ARCHIVE,
+                            "xl/worksheets/sheet1.xml of the Excel file inflates more than 200 times (a zip bomb?)"),
+    "xlsx-billion-laughs": Case(lambda f: with_part(f.xlsx, XLSX_SHEET, BILLION_LAUGHS.replace(b"w:document", b"worksheet") + part_of(f.xlsx, XLSX_SHEET)),
+                                "lol.xlsx", Reason.DAMAGED,
+                                "damaged Excel file: xl/worksheets/sheet1.xml declares a document type (<!DOCTYPE>), which Office files never do"),
+    "xlsx-cut-sheet-xml": Case(lambda f: with_part(f.xlsx, XLSX_SHEET, part_of(f.xlsx, XLSX_SHEET)[:-40]), "hong.xlsx", Reason.DAMAGED,
+                               re.compile(r"damaged Excel file: ParseError: unclosed token: line 1, column \d+")),
+    "xlsx-corrupt-deflate": Case(lambda f: corrupt_deflate(f.xlsx, XLSX_SHEET), "hong.xlsx", Reason.DAMAGED,
+                                 re.compile(r"damaged Excel file: (error: Error -3 while decompressing data: .+|BadZipFile: Bad CRC-32 for file 'xl/worksheets/sheet1.xml')")),
+    "xlsx-formulas-never-calculated": Case(lambda f: with_formula(f.xlsx, "E10", "D10-0.5"), "cong-thuc.xlsx", Reason.UNSUPPORTED_FORMAT,
+                                           "Excel file whose formulas were never calculated (sheet 'Thẩm định', E10: =D10-0.5 has no saved value): "
+                                           "open it in Excel or LibreOffice, save it and send it again"),
     # Limits, from the PARINDEX_LIMIT_* settings as a run reads them.
     "pdf-over-page-limit": Case(lambda f: f.pdf, "dai.pdf", Reason.TOO_LARGE, "PDF of 3 pages: at most 2 are read", (("PARINDEX_LIMIT_MAX_PAGES", "2"),)),
     "pdf-over-size-limit": Case(lambda f: f.pdf, "lon.pdf", Reason.TOO_LARGE, re.compile(r"file of 0\.\d MB: at most 0\.0190735 MB are read"),
@@ -238,6 +278,8 @@ CASES = {
                                  (("PARINDEX_LIMIT_MAX_BYTES", "50000"),)),
     "pdf-over-time-budget": Case(lambda f: f.pdf, "cham.pdf", Reason.TIMEOUT, "reading stopped after 0 s at page 1 of 3 (limit 1e-09 s per document)",
                                  (("PARINDEX_LIMIT_MAX_SECONDS", "1e-9"),)),
+    "xlsx-over-time-budget": Case(lambda f: f.xlsx, "cham.xlsx", Reason.TIMEOUT,
+                                  "reading stopped after 0 s at row 1 of sheet 'Thẩm định' (limit 1e-09 s per document)", (("PARINDEX_LIMIT_MAX_SECONDS", "1e-9"),)),
 }
 
 
@@ -258,6 +300,8 @@ def test_the_generated_forms_themselves_are_read(forms: Forms) -> None:
     for data, name in ((forms.docx, "tu-danh-gia.docx"), (forms.pdf, "tu-danh-gia.pdf")):
         outcome = outcome_of(data, name)
         assert outcome.status is DocumentStatus.LOADED and outcome.form is not None and outcome.form.unit_code == "hq-da-nang", outcome.message
+    sheet = outcome_of(forms.xlsx, "tham-dinh.xlsx").round_sheet  # the workbook appraises Đà Nẵng's form
+    assert sheet is not None and (sheet.round.value, sheet.unit_code, len(sheet.rows)) == ("appraisal", "hq-da-nang", 77)
 
 
 # --- XML entities: never resolved, no file or network access -------------------------------------------
@@ -372,7 +416,8 @@ def test_internal_entities_are_not_expanded_either(forms: Forms) -> None:
 
 
 def test_no_extractor_parses_xml_but_through_python_docx_which_resolves_no_entities(tmp_path: Path) -> None:
-    """Every XML parse in extractors/ goes through python-docx, whose two parsers neither resolve entities nor load DTDs."""
+    """Every XML parse in extractors/ goes through python-docx, whose two parsers neither resolve entities nor load DTDs,
+    or through openpyxl, which sees no part declaring a DTD (extractors/package.py refuses the workbook first)."""
     from docx.opc.oxml import parse_xml as parse_package_xml
     from docx.oxml.parser import parse_xml as parse_part_xml
 
@@ -518,6 +563,7 @@ def test_every_reason_is_pinned_here_or_in_the_corpus() -> None:
     pinned = {case.reason for case in CASES.values()} | {reason for _, reason, _ in ZIP_CASES.values()}
     pinned |= {Reason(o["reason"]) for o in GOLDEN.values() if o["result"] == "rejected"}
     pinned |= {Reason.CONVERSION_FAILED, Reason.TOO_LARGE}
+    pinned |= {Reason.MEMORY_LIMIT}  # a PDF whose page inflates to 512 MB, in test_isolation.py (read in a guarded reader)
     interpretation = {Reason.NO_SCORE_TABLE, Reason.UNIT_UNKNOWN, Reason.UNIT_AMBIGUOUS, Reason.YEAR_MISSING, Reason.FRAMEWORK_MISSING}
     assert set(Reason) - pinned - interpretation == {Reason.EXTRACTOR_FAILED, Reason.GARBLED_TEXT}
 

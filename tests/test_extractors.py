@@ -311,7 +311,8 @@ OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
         (b"", Reason.EMPTY_FILE, "empty file (0 bytes)"),
         (b"\x00\x13random bytes", Reason.UNSUPPORTED_FORMAT, "not a PDF or Word file (starts with b'\\x00\\x13random bytes')"),
         (_zip({"notes.txt": b"hello"}), Reason.UNSUPPORTED_FORMAT, "not a PDF or Word file: a zip archive without word/document.xml (1 entries)"),
-        (_zip({"xl/workbook.xml": b"<x/>"}), Reason.UNSUPPORTED_FORMAT, "not a PDF or Word file: it is an Excel .xlsx workbook"),
+        # An Excel workbook is read now; one that is only its workbook part is damaged.
+        (_zip({"xl/workbook.xml": b"<x/>"}), Reason.DAMAGED, 'damaged Excel file: KeyError: "There is no item named \'[Content_Types].xml\' in the archive"'),
         (b"\x89PNG\r\n\x1a\n....", Reason.UNSUPPORTED_FORMAT, "not a PDF or Word file: it is a PNG image"),
         (OLE2 + b"\x00" * 512, Reason.UNSUPPORTED_FORMAT, "an Office 97-2003 file that is not a Word document"),
         (OLE2 + "Workbook".encode("utf-16-le"), Reason.UNSUPPORTED_FORMAT, "not a PDF or Word file: it is a legacy Excel .xls workbook"),

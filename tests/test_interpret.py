@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from extractors import header
+from extractors.heading import note_round
 from extractors.interpret import column_role, find_score_table, interpret, parse_code
 from parindex.errors import DocumentError, Reason
 from schemas.records import DocumentKind, Grid, GridRow, Lineage, ReadDocument
@@ -342,3 +343,72 @@ def test_an_unknown_unit_names_the_closest_candidates(registry: UnitRegistry) ->
 )
 def test_document_number_as_written(line: str, number: str | None) -> None:
     assert header.document_number([line]) == number
+
+
+# --- the later rounds' documents: explanations (giải trình) and council sheets (Hội đồng thẩm định) ------
+
+
+@pytest.mark.parametrize(
+    ("label", "role"),
+    [
+        ("Điểm đề nghị sau giải trình", "explanation"), ("Điểm giải trình", "explanation"), ("Điểm sau giải trình", "explanation"),
+        ("Điểm thẩm định sau giải trình", "explanation"), ("ĐIỂM ĐỀ NGHỊ", "explanation"),
+        ("Điểm Hội đồng thống nhất", "council"), ("Điểm Hội đồng", "council"), ("Điểm HĐTĐ", "council"),
+        ("ĐIỂM HĐTĐ\nTHỐNG NHẤT", "council"), ("Điểm do Hội đồng thẩm định chấm", "council"), ("Điểm thống nhất", "council"),
+        ("Hội đồng", "council"), ("HĐTĐ", "council"), ("Thẩm định", "appraisal"),
+        # Their comment columns stay notes: no "điểm" before the round's name.
+        ("Nội dung giải trình", "note"), ("Giải trình", "note"), ("Ý kiến giải trình", "note"), ("Ý kiến Hội đồng", "note"),
+        ("Ý kiến của Hội đồng thẩm định", "note"), ("Ý kiến thẩm định", "note"), ("Ý kiến HĐTĐ", "note"),
+    ],
+)
+def test_column_role_of_the_later_rounds(label: str, role: str) -> None:
+    assert column_role(label) == role
+
+
+@pytest.mark.parametrize(
+    ("label", "round_"),
+    [("Nội dung giải trình", "explanation"), ("Ý kiến giải trình", "explanation"), ("Ý kiến Hội đồng", "council"),
+     ("Ý kiến HĐTĐ", "council"), ("Ý kiến thẩm định", None), ("Yêu cầu giải trình", None), ("Ghi chú của thẩm định", None),
+     ("Ghi chú", None), ("Tiêu chí", None)],
+)
+def test_the_round_a_comment_column_answers(label: str, round_: str | None) -> None:
+    assert note_round(label) == round_
+
+
+EXPLANATION_HEADING = ["STT", "Tiêu chí", "Điểm tối đa", "Điểm tự đánh giá", "Điểm thẩm định", "Điểm đề nghị sau giải trình", "Nội dung giải trình"]
+COUNCIL_HEADING = ["STT", "Tiêu chí", "Điểm tối đa", "Điểm tự chấm", "Điểm thẩm định", "Ý kiến thẩm định", "Điểm Hội đồng thống nhất", "Ý kiến Hội đồng"]
+
+
+def test_an_explanation_reads_the_score_asked_for_and_the_units_answer(registry: UnitRegistry) -> None:
+    rows = [
+        EXPLANATION_HEADING,
+        ["3", "Cải cách thủ tục hành chính", "10", "", "", "", ""],
+        ["3.1.2", "Công khai thủ tục", "3", "3", "2", "3", "Đã bổ sung Quyết định số 12/QĐ-HQQN"],
+        ["4.1.1", "Sắp xếp tổ chức", "2", "2", "1", "", ""],  # a deduction the unit accepts
+    ]
+    result = interpret(document(HEADER, grid(0, rows)), registry)
+    assert [(r.code, r.appraisal_points, r.explanation_points, r.council_points, r.round_notes) for r in result.rows] == [
+        ("3", None, None, None, {}),
+        ("3.1.2", Decimal(2), Decimal(3), None, {"explanation": "Đã bổ sung Quyết định số 12/QĐ-HQQN"}),
+        ("4.1.1", Decimal(1), None, None, {}),
+    ]
+
+
+def test_a_council_sheet_over_a_two_row_heading_reads_the_councils_scores(registry: UnitRegistry) -> None:
+    heading = [
+        ["STT", "Tiêu chí", "Điểm", "", "", "Ý kiến thẩm định", "Ý kiến Hội đồng"],
+        ["", "", "Tự chấm", "Thẩm định", "Hội đồng", "", ""],
+    ]
+    rows = [
+        ["4.1.1", "Sắp xếp tổ chức", "2", "1", "1,5", "Trễ hạn", "Trừ 0,5 điểm"],
+        ["4.1.2", "Quy chế làm việc", "1", "1", "không chấm", "", ""],
+    ]
+    table = find_score_table([grid(0, heading + rows)])
+    assert table is not None and table.columns == {"code": 0, "name": 1, "self": 2, "appraisal": 3, "council": 4, "note": 5}
+    result = interpret(document(HEADER, grid(0, heading + rows)), registry)
+    assert [(r.code, r.appraisal_points, r.council_points, r.council_text, r.note, r.round_notes) for r in result.rows] == [
+        ("4.1.1", Decimal(1), Decimal("1.5"), "", "Trễ hạn\nTrừ 0,5 điểm", {"council": "Trừ 0,5 điểm"}),
+        ("4.1.2", Decimal(1), None, "không chấm", "", {}),
+    ]
+    single = interpret(document(HEADER, grid(0, [COUNCIL_HEADING, ["4.1.1", "x", "2", "2", "1", "", "1,5", ""]])), registry)
+    assert [(r.appraisal_points, r.council_points) for r in single.rows] == [(Decimal(1), Decimal("1.5"))]

@@ -45,3 +45,24 @@ def test_parallel_runners_extract_like_the_thread_runner(kind, small_inbox, monk
 def test_an_unknown_runner_is_a_clear_error():
     with pytest.raises(ConfigurationError, match="PARINDEX_TASK_RUNNER must be one of thread, process, dask, not 'gpu'"):
         task_runner("gpu")
+
+
+@pytest.mark.parametrize("kind", ["thread", "process", "dask"])
+def test_each_runner_stops_a_page_that_takes_too_long(kind, small_inbox, tmp_path, monkeypatch, prefect_server):
+    """The guard runs where the task runs: a worker process or a Dask worker starts reader servers of its own."""
+    import shutil
+    import zlib
+
+    from tests.test_isolation import one_page_pdf
+
+    inbox = tmp_path / "inbox"
+    shutil.copytree(small_inbox / "hq-da-nang", inbox / "hq-da-nang")
+    compressor = zlib.compressobj(9)
+    content = b"".join(compressor.compress(b"q Q\n" * (1 << 20)) for _ in range(4)) + compressor.flush()
+    (inbox / "hq-da-nang" / "cham.pdf").write_bytes(one_page_pdf(content, "/FlateDecode"))  # half a minute on one page
+    monkeypatch.setenv("PARINDEX_WORKERS", "2")
+    monkeypatch.setenv("PARINDEX_LIMIT_MAX_SECONDS", "2")
+    outcomes = {o.document.path: o for o in _extract_all(kind, inbox, discover(inbox))}
+    slow = outcomes.pop("hq-da-nang/cham.pdf")
+    assert (slow.status, slow.reason, slow.message) == (DocumentStatus.REJECTED, "timeout", "reading took more than 2 s: stopped")
+    assert {o.status for o in outcomes.values()} == {DocumentStatus.LOADED, DocumentStatus.EVIDENCE}

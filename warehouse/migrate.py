@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from parindex.errors import ConfigurationError
 
@@ -33,11 +35,30 @@ def current(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the warehouse schema to `revision`, in one transaction."""
+    """Bring the warehouse schema to `revision`, in one transaction: a run killed mid-migration leaves it as it was."""
     config = _config()
-    with engine.begin() as connection:
+    with engine.connect() as connection, _ddl_in_transaction(connection), connection.begin():
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+@contextmanager
+def _ddl_in_transaction(connection: Connection) -> Iterator[None]:
+    """pysqlite opens a transaction before DML only, so each CREATE TABLE commits by itself and a killed first
+    migration left a half-made warehouse that no later run could migrate. Here the BEGIN is ours (see upgrade)."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.dbapi_connection
+    assert driver is not None
+    previous = driver.isolation_level  # type: ignore[attr-defined]
+    driver.isolation_level = None  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        driver.isolation_level = previous  # type: ignore[attr-defined]
 
 
 def revision(engine: Engine, message: str) -> None:

@@ -1,0 +1,60 @@
+"""Work that misbehaves, run by tests/test_isolation.py in a guarded reader (imported there by name: keep it light)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+
+def double(value: int) -> int:
+    return value * 2
+
+
+def loop_forever() -> None:
+    while True:
+        pass
+
+
+def allocate_at_once(gigabytes: int) -> int:
+    return len(bytearray(gigabytes << 30))
+
+
+def allocate_in_steps(megabytes: int) -> int:
+    held = [bytearray(10 << 20) for _ in range(megabytes // 10)]
+    return len(held)
+
+
+def crash() -> None:
+    os.kill(os.getpid(), signal.SIGSEGV)
+
+
+def raise_value_error(message: str) -> None:
+    raise ValueError(message)
+
+
+def raise_it(exc: Exception) -> None:
+    raise exc
+
+
+def start_a_child_then_hang(pid_file: str) -> None:
+    """As a reader converting a .doc would: a LibreOffice of its own, then no answer."""
+    child = subprocess.Popen(["sleep", "300"], start_new_session=True)  # as extractors/legacy.py starts soffice
+    Path(pid_file).write_text(str(child.pid), encoding="ascii")
+    time.sleep(300)
+
+
+def extract_with_a_page_that_never_ends(document, data, program):  # type: ignore[no-untyped-def]
+    """parindex.pipeline.extract_outcome, with pdfplumber's page text reading looping as a hostile page makes it."""
+    import pdfplumber.page
+
+    from parindex.pipeline import extract_outcome
+
+    def never_ends(self):  # type: ignore[no-untyped-def]
+        while True:
+            pass
+
+    pdfplumber.page.Page.chars = property(never_ends)  # type: ignore[method-assign,assignment]
+    return extract_outcome(document, data, program)
