@@ -83,13 +83,19 @@ class Bench:
         inbox = str(corpus.inbox)
         if "raw" in self.parts:
             self.run(entry, "raw", f"raw bound N={n}", "bench.raw:raw_bound", {"inbox": inbox})
+        # Plain steps twice: documents read in this process (against the raw bound, CPU counted), then each in a
+        # reader process with its limits (parindex.isolation), as the ingest flow reads them.
         if "steps" in self.parts:
-            url = sqlite_url(self.work / "db" / f"steps-{n}.db")
-            self.run(entry, "steps", f"plain steps N={n}", "bench.steps:pipeline_steps", {"inbox": inbox, "db_url": url, "corpus": str(corpus.root)})
+            for key, isolation, label in (("steps", "none", ""), ("steps_guarded", "child", ", reader processes")):
+                url = sqlite_url(self.work / "db" / f"{key}-{n}.db")
+                arguments = {"inbox": inbox, "db_url": url, "corpus": str(corpus.root), "rerun": key == "steps"}
+                self.run(entry, key, f"plain steps{label} N={n}", "bench.steps:pipeline_steps", arguments, {"PARINDEX_ISOLATION": isolation})
         if "docx" in self.parts:
             docx_inbox = docx_forms_inbox(corpus, self.work / f"docx-forms-{n}")
-            url = sqlite_url(self.work / "db" / f"docx-{n}.db")
-            self.run(entry, "docx_forms", f"DOCX forms only N={n}", "bench.steps:pipeline_steps", {"inbox": str(docx_inbox), "db_url": url, "rerun": False})
+            for key, isolation, label in (("docx_forms", "none", ""), ("docx_forms_guarded", "child", ", reader processes")):
+                url = sqlite_url(self.work / "db" / f"{key}-{n}.db")
+                self.run(entry, key, f"DOCX forms only{label} N={n}", "bench.steps:pipeline_steps",
+                         {"inbox": str(docx_inbox), "db_url": url, "rerun": False}, {"PARINDEX_ISOLATION": isolation})
         if "flows" in self.parts:
             modes = [("server", self.api_url)] if n in self.flow_sizes and self.api_url else []
             modes += [("ephemeral", None)] if n in self.ephemeral_sizes else []
