@@ -26,6 +26,7 @@ _T = TypeVar("_T")
 HEADER_LINES = 12  # without a recognisable title, the header is this many first lines
 _COLUMN_NUMBER = re.compile(r"^\(?(\d{1,2})\)?$")
 _TOTAL_PREFIXES = ("tong cong", "tong diem", "tong so diem")
+_TITLE_WORDS = re.compile(r"\b(?:cai cach hanh chinh|cchc|tham dinh)\b")  # a round sheet's title, folded
 # The cells whose OCR confidence a row's confidence is the lowest of: what the scores are read from.
 _SCORED = (CODE, MAX, SELF, *ROUNDS)
 
@@ -61,7 +62,7 @@ def interpret(doc: ReadDocument, registry: UnitRegistry) -> SelfAssessment:
     if not best.rows:
         raise DocumentError(Reason.NO_SCORE_TABLE, "the score table has no criterion rows (no '1', '1.1', ... codes)")
     lines = header_lines(doc, tables[0].table.grid)
-    unit, unit_text = registry.find(lines)
+    unit, unit_text = registry.find(_appraised_unit_first(lines) if _issued_by_appraisers(best.rows) else lines)
     year = header.assessment_year(lines)
     if year is None:
         raise DocumentError(
@@ -78,6 +79,22 @@ def interpret(doc: ReadDocument, registry: UnitRegistry) -> SelfAssessment:
         stated_total=best.stated_total,
         text_layer=doc.text_layer,
     )
+
+
+def _issued_by_appraisers(rows: list[ScoreRow]) -> bool:
+    """Whether the latest round with values is the appraisers' or the council's: their sheet is headed by
+    who issued it (a Vụ, the council), and names the unit it appraised under its title. A unit's own
+    explanation is headed by the unit, as its self-assessment is."""
+    if any(r.explanation_points is not None for r in rows) and not any(r.council_points is not None for r in rows):
+        return False
+    return any(r.appraisal_points is not None or r.council_points is not None for r in rows)
+
+
+def _appraised_unit_first(lines: list[str]) -> list[str]:
+    """The lines from the title on, then the ones above it (the issuer's): a registered unit that appraised
+    another ("VỤ TỔ CHỨC CÁN BỘ") must not be taken for the unit appraised."""
+    title = next((i for i, line in enumerate(lines) if _TITLE_WORDS.search(fold(line))), None)
+    return lines if title is None else lines[title:] + lines[:title]
 
 
 def _width(grid: Grid) -> int:

@@ -84,16 +84,17 @@ def _points(value: Decimal | None) -> str:
 # --- appraisal: an Excel workbook ----------------------------------------------------------------
 
 
-def appraisal_xlsx(scores: RoundScores, signed_on: date = date(2020, 2, 20)) -> bytes:
-    """The appraisers' workbook: a header naming the unit and the year, then STT | Tiêu chí | Điểm tối đa |
-    Điểm tự đánh giá | Điểm thẩm định | Ý kiến thẩm định for every criterion, the points as numbers."""
+def appraisal_xlsx(scores: RoundScores, signed_on: date = date(2020, 2, 20), issuer: str = APPRAISERS) -> bytes:
+    """The appraisers' workbook: a header naming who issued it, then the title with the year and the unit, then
+    STT | Tiêu chí | Điểm tối đa | Điểm tự đánh giá | Điểm thẩm định | Ý kiến thẩm định for every criterion,
+    the points as numbers. `issuer` may be a registered unit ("VỤ TỔ CHỨC CÁN BỘ" appraising a field)."""
     framework, block = scores.framework, scores.block
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Thẩm định"
     width = len(APPRAISAL_COLUMNS)
     sheet["A1"], sheet["D1"] = framework.agency.upper(), "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-    sheet["A2"], sheet["D2"] = APPRAISERS, "Độc lập - Tự do - Hạnh phúc"
+    sheet["A2"], sheet["D2"] = issuer, "Độc lập - Tự do - Hạnh phúc"
     sheet["D3"] = f"Hà Nội, ngày {signed_on.day:02d} tháng {signed_on.month:02d} năm {signed_on.year}"
     sheet["A5"] = APPRAISAL_TITLE.format(year=framework.year)
     sheet["A6"] = scores.unit.name.upper()

@@ -3,6 +3,7 @@ sheet in one inbox, through the plain pipeline steps, give the final ranking and
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +16,7 @@ from parindex.pipeline import extract_outcome, ranking_from_warehouse, validate_
 from samples.generate import Package, package_for, unit_place, write_file
 from samples.rounds import RoundScores, appraisal_xlsx, council_pdf, explanation_docx
 from schemas.framework import Framework, framework_for
-from schemas.records import DocumentKind, DocumentStatus, Round, RoundSheet, Severity
+from schemas.records import DocumentKind, DocumentStatus, InboxDocument, Round, RoundSheet, Severity
 from schemas.units import UnitRegistry
 from warehouse.db import make_engine
 from warehouse.load import load_outcomes
@@ -144,3 +145,13 @@ def test_the_latest_round_with_values_decides_what_a_sheet_is(framework: Framewo
     assert [(r.code, r.points, r.note) for r in sheet.rows] == [(second, Decimal(1), "Thiếu tài liệu\nĐã bổ sung")]  # no council note column: every note
     sheet = sheet_of({first: {**appraisal, "council_text": "không chấm"}})  # a council column without a number is no council sheet
     assert sheet is not None and sheet.round is Round.APPRAISAL and [r.code for r in sheet.rows] == [first]
+
+
+def test_an_appraisal_issued_by_a_registered_unit_is_credited_to_the_unit_it_appraised(inbox) -> None:
+    """Vụ Tổ chức cán bộ appraises a field of Hà Nội's: its name heads the sheet, Hà Nội's is under the title."""
+    _, scores, _ = inbox
+    data = appraisal_xlsx(scores, issuer="VỤ TỔ CHỨC CÁN BỘ")
+    document = InboxDocument(path="tham-dinh/vu-tccb.xlsx", package="tham-dinh", size=len(data), mtime=1_582_000_000.0, sha256=hashlib.sha256(data).hexdigest())
+    outcome = extract_outcome(document, data, "tchq")
+    assert outcome.round_sheet is not None, outcome.message
+    assert (outcome.round_sheet.round, outcome.round_sheet.unit_code) == (Round.APPRAISAL, "hq-ha-noi")

@@ -6,11 +6,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import Engine, func, select, tuple_
+from sqlalchemy import Engine, func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from schemas.framework import Framework
-from schemas.records import DocumentOutcome, DocumentStatus, EvidenceLink, Finding, InboxDocument, RoundSheet, Severity
+from schemas.records import DocumentOutcome, DocumentStatus, EvidenceLink, Finding, InboxDocument, RoundSheet, SelfAssessment, Severity
 from schemas.units import UnitRegistry
 from warehouse.models import Document, EvidenceLinkRow, FindingRow, Score, ScoreFact, Submission
 
@@ -79,56 +79,17 @@ def _submission_row(
     findings: Sequence[Finding],
     framework: Framework,
     registry: UnitRegistry,
-    links: Sequence[EvidenceLink] = (),
 ) -> Submission:
+    """The submission a loaded form makes (its scores, findings and links are inserted by _insert_children)."""
     form = outcome.form
     assert form is not None
     block_id = registry.get(form.unit_code).block
-    leaves = {c.code for c in framework.block(block_id).leaves()} if block_id in {b.id for b in framework.blocks} else set()
+    leaves = _leaves(framework, block_id)
     previous = session.scalar(
         select(func.max(Submission.version)).where(
             Submission.program == framework.program, Submission.year == form.year, Submission.unit_code == form.unit_code
         )
     )
-    scores = [
-        Score(
-            criterion_code=row.code,
-            is_leaf=row.code in leaves,
-            max_points=row.max_points,
-            self_points=row.self_points,
-            self_text=row.self_text,
-            not_applicable=row.not_applicable,
-            evidence=row.evidence,
-            page=row.lineage.page,
-            table_index=row.lineage.table,
-            row_index=row.lineage.row,
-        )
-        for row in form.rows
-    ]
-    finding_rows = [
-        FindingRow(
-            rule=f.rule,
-            severity=f.severity.value,
-            criterion_code=f.criterion_code,
-            message=f.message,
-            page=f.lineage.page if f.lineage else None,
-            table_index=f.lineage.table if f.lineage else None,
-            row_index=f.lineage.row if f.lineage else None,
-        )
-        for f in findings
-    ]
-    link_rows = [
-        EvidenceLinkRow(
-            criterion_code=link.criterion_code,
-            reference=link.reference.number,
-            issued_on=link.reference.issued_on,
-            status=link.status.value,
-            evidence_sha256=link.evidence_sha256,
-            page=link.lineage.page,
-            row_index=link.lineage.row,
-        )
-        for link in links
-    ]
     return Submission(
         program=framework.program,
         year=form.year,
@@ -137,14 +98,52 @@ def _submission_row(
         version=(previous or 0) + 1,
         received_at=_utc(outcome.document.mtime),
         status="invalid" if any(f.severity is Severity.ERROR for f in findings) else "valid",
-        points=sum((s.self_points or Decimal(0) for s in scores if s.is_leaf), Decimal(0)),
+        points=sum((r.self_points or Decimal(0) for r in form.rows if r.code in leaves), Decimal(0)),
         stated_total=form.stated_total,
         document_number=form.document_number,
         document_date=form.document_date,
-        scores=scores,
-        findings=finding_rows,
-        evidence_links=link_rows,
     )
+
+
+def _leaves(framework: Framework, block_id: str) -> set[str]:
+    return {c.code for c in framework.block(block_id).leaves()} if block_id in {b.id for b in framework.blocks} else set()
+
+
+def _insert_children(
+    session: Session, submission: Submission, form: SelfAssessment, findings: Sequence[Finding], links: Sequence[EvidenceLink], leaves: set[str]
+) -> None:
+    """A submission's score rows, findings and evidence links, as bulk inserts: a form has ~100 rows, and ORM
+    objects cost more than the database does."""
+    scores = [
+        {
+            "submission_id": submission.id, "criterion_code": row.code, "is_leaf": row.code in leaves,
+            "max_points": row.max_points, "self_points": row.self_points, "self_text": row.self_text,
+            "not_applicable": row.not_applicable, "evidence": row.evidence,
+            "page": row.lineage.page, "table_index": row.lineage.table, "row_index": row.lineage.row,
+        }
+        for row in form.rows
+    ]
+    finding_rows = [
+        {
+            "submission_id": submission.id, "status": "open", "rule": f.rule, "severity": f.severity.value,
+            "criterion_code": f.criterion_code, "message": f.message,
+            "page": f.lineage.page if f.lineage else None,
+            "table_index": f.lineage.table if f.lineage else None,
+            "row_index": f.lineage.row if f.lineage else None,
+        }
+        for f in findings
+    ]
+    link_rows = [
+        {
+            "submission_id": submission.id, "criterion_code": link.criterion_code, "reference": link.reference.number,
+            "issued_on": link.reference.issued_on, "status": link.status.value, "evidence_sha256": link.evidence_sha256,
+            "page": link.lineage.page, "row_index": link.lineage.row,
+        }
+        for link in links
+    ]
+    for model, rows in ((Score, scores), (FindingRow, finding_rows), (EvidenceLinkRow, link_rows)):
+        if rows:
+            session.execute(insert(model), rows)
 
 
 def load_outcome(
@@ -172,11 +171,14 @@ def load_outcome(
         elif outcome.status is DocumentStatus.LOADED:
             if framework is None or registry is None:
                 raise ValueError("a loaded form needs its framework and the unit registry")
-            submission = _submission_row(session, outcome, findings, framework, registry, links)
+            form = outcome.form
+            assert form is not None
+            submission = _submission_row(session, outcome, findings, framework, registry)
             submission.document_id = row.id
             session.add(submission)
             session.flush()
-            _resolve_earlier_findings(session, submission)
+            _insert_children(session, submission, form, findings, links, _leaves(framework, submission.block_id))
+            _resolve_earlier_findings(session, submission, {(f.rule, f.criterion_code) for f in findings})
         return row.id
 
 
@@ -202,9 +204,8 @@ def _fact_rows(sheet: RoundSheet, document: Document, framework: Framework | Non
     ]
 
 
-def _resolve_earlier_findings(session: Session, submission: Submission) -> None:
-    """Findings of the unit's earlier versions that the new version no longer has are resolved, not deleted."""
-    still = {(f.rule, f.criterion_code) for f in submission.findings}
+def _resolve_earlier_findings(session: Session, submission: Submission, still: set[tuple[str, str | None]]) -> None:
+    """Findings of the unit's earlier versions that the new version no longer has (`still`: its own) are resolved, not deleted."""
     earlier = session.scalars(
         select(FindingRow)
         .join(Submission, Submission.id == FindingRow.submission_id)
