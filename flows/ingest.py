@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 
 from prefect import flow, get_run_logger, task, unmapped
@@ -10,14 +11,16 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel
 
 from flows.progress import gather
-from flows.runners import db_retry_options, task_runner
+from flows.runners import db_retry_options, task_runner, worker_count
 from parindex import pipeline
-from parindex.sources import fingerprint, open_source, read_file, scan_with_archives
+from parindex.sources import open_source, read_file
 from parindex.settings import Settings, redact
 from schemas.framework import framework_for
 from schemas.records import DocumentOutcome, DocumentStatus, EvidenceLink, Finding, InboxDocument
 from schemas.units import registry_for
 
+CHUNK_MOST = 16  # documents per extraction task, at most
+CHUNKS_PER_WORKER = 4  # so that a worker that drew heavy documents does not hold up the others
 DB = {"cache_policy": NO_CACHE, **db_retry_options()}  # the warehouse comes from $PARINDEX_DB_URL, never a parameter
 
 
@@ -35,39 +38,30 @@ class IngestSummary(BaseModel):
 
 
 @task(**DB)
-def known_files() -> dict[str, tuple[int, float]]:
-    """Size and mtime of every file the warehouse has recorded."""
+def find_new(inbox: str) -> pipeline.NewDocuments:
+    """The inbox's files the warehouse has not recorded. Only new ones leave the task: a night with nothing
+    new passes no list of ten thousand known files between tasks."""
     from warehouse.db import warehouse
-    from warehouse.load import known_files as recorded
 
     with warehouse() as engine:
-        return recorded(engine)
-
-
-@task(retries=2, retry_delay_seconds=[1, 5])
-def discover(inbox: str, known: dict[str, tuple[int, float]]) -> tuple[list[InboxDocument], int]:
-    """The inbox's files that may be new, with their content hash; files unchanged in size and mtime are not read."""
-    source = open_source(inbox)
-    return fingerprint(source, scan_with_archives(source), known)
-
-
-@task(**DB)
-def known_in_warehouse(documents: list[InboxDocument]) -> tuple[set[tuple[str, str]], set[str]]:
-    """Which (path, content) pairs and which contents the warehouse already holds."""
-    from warehouse.db import warehouse
-    from warehouse.load import known_contents, known_documents
-
-    with warehouse() as engine:
-        return known_documents(engine, documents), known_contents(engine, (d.sha256 for d in documents))
+        return pipeline.new_documents(open_source(inbox), engine)
 
 
 # ---------------------------------------------------------------- extract and validate
 
 
 @task(cache_policy=NO_CACHE)
-def extract(inbox: str, document: InboxDocument, program: str) -> DocumentOutcome:
-    """Read one file, in a reader process that is stopped past its limits: a form, an evidence file, or a rejection."""
-    return pipeline.read_outcome(document, read_file(open_source(inbox), document.path), program)
+def extract(inbox: str, documents: list[InboxDocument], program: str) -> list[DocumentOutcome]:
+    """Read a few files, each in a reader process stopped past its limits: a form, an evidence file, or a rejection."""
+    source = open_source(inbox)
+    return [pipeline.read_outcome(document, read_file(source, document.path), program) for document in documents]
+
+
+def chunks(documents: list[InboxDocument], workers: int) -> list[list[InboxDocument]]:
+    """The documents in order, a few per extraction task: Prefect's cost of a task run (a few API calls, in the
+    flow's process) is paid per chunk, and every worker still gets several chunks to share the work."""
+    size = max(1, min(CHUNK_MOST, math.ceil(len(documents) / (CHUNKS_PER_WORKER * workers))))
+    return [documents[start : start + size] for start in range(0, len(documents), size)]
 
 
 @task(cache_policy=NO_CACHE)
@@ -118,11 +112,11 @@ def ingest(inbox: str, program: str = "tchq") -> IngestSummary:
     logger = get_run_logger()
     logger.info("ingesting %s into %s", inbox, redact(Settings().db_url))
 
-    documents, untouched = discover(inbox, known_files())
-    known, known_shas = known_in_warehouse(documents) if documents else (set(), set())
-    to_read, duplicates = pipeline.split_new(documents, known, known_shas)
+    to_read, duplicates, seen, unchanged = find_new(inbox)
 
-    outcomes = gather(extract.map(unmapped(inbox), to_read, unmapped(program)), "reading documents", key="ingest-reading") if to_read else []
+    batches = chunks(to_read, worker_count())
+    read = gather(extract.map(unmapped(inbox), batches, unmapped(program)), [len(b) for b in batches], "reading documents", key="ingest-reading")
+    outcomes = [outcome for batch in read for outcome in batch]
     outcomes += [DocumentOutcome(document=d, status=DocumentStatus.DUPLICATE) for d in duplicates]
     forms = [o.form for o in outcomes if o.form is not None]
     findings, links = validate(outcomes, program) if forms else ({}, {})
@@ -130,8 +124,8 @@ def ingest(inbox: str, program: str = "tchq") -> IngestSummary:
         load(outcomes, findings, links, program)
 
     summary = IngestSummary(
-        seen=len(documents) + untouched,
-        unchanged=untouched + len(documents) - len(to_read) - len(duplicates),
+        seen=seen,
+        unchanged=unchanged,
         statuses=dict(Counter(o.status.value for o in outcomes)),
         invalid_submissions=sum(1 for f in forms if any(x.severity == "error" for x in findings.get(f.sha256, []))),
         outcomes=[

@@ -14,20 +14,25 @@ from parindex.progress import Step, report
 R = TypeVar("R")
 
 
-def gather(futures: Sequence[PrefectFuture[R]], step: str, *, key: str) -> list[R]:
-    """The futures' results, in the futures' order, waiting for each as it finishes.
+def gather(futures: Sequence[PrefectFuture[R]], sizes: Sequence[int], step: str, *, key: str) -> list[R]:
+    """The futures' results, in the futures' order, waiting for each as it finishes; `sizes`: how many items
+    (documents) each future works on, which is what progress counts.
 
     Progress goes to this process's listeners (the CLI's bar) at every result, and at each new tenth to
     the run's log and to a Prefect progress artifact named `key`.
     """
-    total = len(futures)
+    total = sum(sizes)
     position = {future.task_run_id: index for index, future in enumerate(futures)}
-    results: list[R | None] = [None] * total
+    results: list[R | None] = [None] * len(futures)
+    if not futures:
+        return []
     logger = get_run_logger()
     artifact = create_progress_artifact(progress=0.0, key=key, description=f"{step}: 0/{total}")
-    tenth = 0
-    for done, future in enumerate(as_completed(list(futures)), start=1):
-        results[position[future.task_run_id]] = future.result()
+    tenth, done = 0, 0
+    for future in as_completed(list(futures)):
+        index = position[future.task_run_id]
+        results[index] = future.result()
+        done += sizes[index]
         now = Step(step, done, total)
         report(now)
         if now.tenths() != tenth or done == total:

@@ -11,6 +11,11 @@ from parindex.errors import ConfigurationError
 RUNNERS = ("thread", "process", "dask")
 
 
+def worker_count() -> int:
+    """Threads, processes or Dask workers of a local runner: $PARINDEX_WORKERS, else the cores."""
+    return int(os.environ.get("PARINDEX_WORKERS", "0")) or os.cpu_count() or 1
+
+
 def task_runner(kind: str | None = None) -> TaskRunner:  # type: ignore[type-arg]
     """The task runner named by `kind` or $PARINDEX_TASK_RUNNER (default: thread).
 
@@ -19,7 +24,7 @@ def task_runner(kind: str | None = None) -> TaskRunner:  # type: ignore[type-arg
     - dask: a Dask cluster at $PARINDEX_DASK_ADDRESS, or a local one when it is unset.
     """
     kind = kind or os.environ.get("PARINDEX_TASK_RUNNER", "thread")
-    workers = int(os.environ.get("PARINDEX_WORKERS", "0")) or os.cpu_count() or 1
+    workers = worker_count()
     if kind == "thread":
         return ThreadPoolTaskRunner(max_workers=workers)
     if kind == "process":

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import Engine
 
@@ -31,6 +31,7 @@ from schemas.records import (
 from schemas.units import registry_for
 
 if TYPE_CHECKING:
+    from parindex.sources import DocumentSource
     from publishing.ranking import UnitTotal
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,29 @@ def read_outcome(document: InboxDocument, data: bytes, program: str) -> Document
     except DocumentError as exc:
         log.warning("stopped reading %s: %s", document.path, exc)
         return DocumentOutcome(document=document, status=DocumentStatus.REJECTED, reason=exc.reason.value, message=exc.message)
+
+
+class NewDocuments(NamedTuple):
+    """What an inbox holds that the warehouse has not recorded: files to read, and copies of content already read."""
+
+    to_read: list[InboxDocument]
+    duplicates: list[InboxDocument]
+    seen: int  # every file of the inbox
+    unchanged: int  # already recorded, by size and mtime or by path and content
+
+
+def new_documents(source: DocumentSource, engine: Engine) -> NewDocuments:
+    """The inbox's new files: those whose size or mtime differ from the recorded ones are hashed, and those
+    whose (path, content) is recorded are dropped. Nothing is read when nothing changed."""
+    from parindex.sources import fingerprint, scan_with_archives
+    from warehouse.load import known_contents, known_documents, known_files
+
+    documents, untouched = fingerprint(source, scan_with_archives(source), known_files(engine))
+    if not documents:
+        return NewDocuments([], [], untouched, untouched)
+    shas = known_contents(engine, (d.sha256 for d in documents))
+    to_read, duplicates = split_new(documents, known_documents(engine, documents), shas)
+    return NewDocuments(to_read, duplicates, len(documents) + untouched, untouched + len(documents) - len(to_read) - len(duplicates))
 
 
 def extract_outcome(document: InboxDocument, data: bytes, program: str) -> DocumentOutcome:
@@ -146,7 +170,6 @@ def ranking_from_warehouse(engine: Engine, program: str, year: int, block: str |
     A criterion's final score is its latest round (council, explanation, appraisal, self-assessment).
     """
     from publishing.ranking import rank_units
-    from warehouse.queries import current_submissions, final_scores
 
     framework = framework_for(program, year)
     if block is not None:

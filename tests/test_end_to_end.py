@@ -39,7 +39,9 @@ def test_sample_inbox_to_published_decision(prefect_server, sample_inbox, tmp_pa
         first = ingest(inbox=str(sample_inbox))
     assert first.statuses.get("loaded") == len(registry.units)
     read = sum(count for status, count in first.statuses.items() if status != "duplicate")
-    assert [(s.name, s.done, s.total) for s in steps] == [("reading documents", n, read) for n in range(1, read + 1)]
+    assert {(s.name, s.total) for s in steps} == {("reading documents", read)}
+    done = [s.done for s in steps]  # a few documents per task: a step per finished task
+    assert done == sorted(set(done)) and done[-1] == read and 1 < len(done) < read
     assert first.statuses.get("rejected", 0) == 0, first.outcomes
     assert first.statuses["evidence"] > 0 and first.invalid_submissions == 0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from prefect import flow, unmapped
 
-from flows.ingest import extract
+from flows.ingest import chunks, extract
 from flows.runners import task_runner
 from parindex.errors import ConfigurationError
 from parindex.inbox import discover
@@ -25,7 +25,8 @@ def small_inbox(tmp_path_factory):
 def _extract_all(runner_kind: str, inbox, documents):  # type: ignore[no-untyped-def]
     @flow(task_runner=task_runner(runner_kind))
     def extract_only(inbox: str, documents: list) -> list:  # type: ignore[type-arg]
-        return list(extract.map(unmapped(inbox), documents, unmapped("tchq")).result())
+        batches = extract.map(unmapped(inbox), chunks(documents, workers=2), unmapped("tchq")).result()
+        return [outcome for batch in batches for outcome in batch]
 
     return extract_only(str(inbox), documents)
 
@@ -66,3 +67,12 @@ def test_each_runner_stops_a_page_that_takes_too_long(kind, small_inbox, tmp_pat
     slow = outcomes.pop("hq-da-nang/cham.pdf")
     assert (slow.status, slow.reason, slow.message) == (DocumentStatus.REJECTED, "timeout", "reading took more than 2 s: stopped")
     assert {o.status for o in outcomes.values()} == {DocumentStatus.LOADED, DocumentStatus.EVIDENCE}
+
+
+def test_documents_are_read_a_few_per_task_in_order():
+    documents = list(range(100))
+    batches = chunks(documents, workers=2)  # type: ignore[arg-type]
+    assert [d for batch in batches for d in batch] == documents
+    assert {len(b) for b in batches[:-1]} == {13} and len(batches) == 8  # 4 chunks per worker
+    assert [len(b) for b in chunks(list(range(1000)), workers=2)][:2] == [16, 16]  # at most 16 documents a task
+    assert chunks(list(range(3)), workers=8) == [[0], [1], [2]]  # type: ignore[arg-type]
