@@ -14,11 +14,13 @@ from schemas.records import DocumentOutcome
 
 
 class Clock:
-    """Wall and CPU seconds per named step, in the order the steps ran."""
+    """Wall and CPU seconds per named step, in the order the steps ran, and the process's memory at its end:
+    resident (VmRSS) and the high-water mark so far (VmHWM), in MB, so that growth can be put on a step."""
 
     def __init__(self) -> None:
         self.steps: dict[str, float] = {}
         self.cpu: dict[str, float] = {}
+        self.memory: dict[str, dict[str, float]] = {}
         self._last = time.perf_counter()
         self._last_cpu = time.process_time()
 
@@ -26,7 +28,14 @@ class Clock:
         now, cpu = time.perf_counter(), time.process_time()
         self.steps[name] = round(self.steps.get(name, 0.0) + now - self._last, 3)
         self.cpu[name] = round(self.cpu.get(name, 0.0) + cpu - self._last_cpu, 3)
+        self.memory[name] = _memory_mb()
         self._last, self._last_cpu = now, cpu
+
+
+def _memory_mb() -> dict[str, float]:
+    with open("/proc/self/status", encoding="ascii") as status:
+        fields = dict(line.split(":", 1) for line in status if line.startswith(("VmRSS", "VmHWM")))
+    return {name.lower(): round(int(value.split()[0]) / 1024, 1) for name, value in fields.items()}
 
 
 def score_accuracy(outcomes: Iterable[DocumentOutcome], forms: Mapping[str, FormEntry]) -> dict[str, Any]:
@@ -104,6 +113,7 @@ def pipeline_steps(inbox: str, db_url: str, corpus: str | None = None, rerun: bo
         "seconds": round(sum(v for k, v in clock.steps.items() if k != "migrate"), 3),
         "cpu": round(sum(v for k, v in clock.cpu.items() if k != "migrate"), 3),
         "steps_cpu": clock.cpu,
+        "steps_memory": clock.memory,
         "files": len(documents),
         "statuses": dict(Counter(o.status.value for o in outcomes)),
         "forms": len(forms),

@@ -19,8 +19,9 @@ def worker_count() -> int:
 def task_runner(kind: str | None = None) -> TaskRunner:  # type: ignore[type-arg]
     """The task runner named by `kind` or $PARINDEX_TASK_RUNNER (default: thread).
 
-    - thread: one process; fine for Word forms and small inboxes (pdfplumber holds the GIL).
-    - process: one worker process per core ($PARINDEX_WORKERS), for PDF-heavy inboxes on one machine.
+    - thread: one process whose threads each read in a reader process of their own (parindex.isolation),
+      so they read in parallel: the fastest on one machine (docs/BENCHMARKS.md).
+    - process: one worker process per core ($PARINDEX_WORKERS); each task also pays a Prefect client there.
     - dask: a Dask cluster at $PARINDEX_DASK_ADDRESS, or a local one when it is unset.
     """
     kind = kind or os.environ.get("PARINDEX_TASK_RUNNER", "thread")

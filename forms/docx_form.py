@@ -20,6 +20,7 @@ from docx.table import Table, _Cell
 
 from forms.content import FormContent
 from forms.layout import FormLayout, FormRow, Header, Line, form_layout
+from forms.merged_table import MergedTable, write_merged_docx
 
 FONT = "Times New Roman"
 BODY_SIZE = Pt(13)
@@ -177,3 +178,16 @@ def write_form_docx(content: FormContent) -> bytes:
     """The self-assessment form of `content` as a Word document."""
     author = content.unit.name if content.unit else content.framework.agency
     return render_docx(form_layout(content), author=author, stamp=stamp_for(content.signed_on))
+
+
+def table_document(header: Header, title: str, subtitle: Line, table: MergedTable, *, stamp: datetime) -> bytes:
+    """A document as units and appraisers lay one out around a table: the two-column header, the title and a
+    line under it, the table (merged cells and all), the head's signature; the same bytes for the same inputs."""
+    document = new_document()
+    write_header(document, header)
+    write_line(document, Line(""))
+    write_line(document, Line(title, "bold"), align=WD_ALIGN_PARAGRAPH.CENTER, size=Pt(14))
+    write_line(document, subtitle, align=WD_ALIGN_PARAGRAPH.CENTER)
+    write_merged_docx(document, table)
+    write_line(document, Line("THỦ TRƯỞNG ĐƠN VỊ", "bold"), align=WD_ALIGN_PARAGRAPH.RIGHT)
+    return document_bytes(document, title=title, author="parindex", stamp=stamp)

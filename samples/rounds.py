@@ -15,20 +15,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from reportlab.platypus import Flowable, Spacer
 
-from forms.docx_form import document_bytes, new_document, write_header, write_line
+from forms.docx_form import table_document
 from forms.layout import Header, Line, document_header
 from forms.merged_table import (
     MergedTable,
     Value,
     merged_pdf_table,
     row_widths,
-    write_merged_docx,
 )
 from forms.pdf_form import PAGE_WIDTH, header_flowable, one_line, paragraph, pdf_bytes
 from samples.generate import unit_place, unit_symbol
@@ -183,14 +180,7 @@ def explanation_docx(scores: RoundScores, signed_on: date = date(2020, 2, 27)) -
     header = document_header(framework.agency, unit.name, f"Số: 31/BC-{symbol}", unit_place(unit), signed_on)
     title = EXPLANATION_TITLE.format(year=framework.year)
     table = _round_table(scores, EXPLANATION_COLUMNS, scores.explanation, scores.explanation_notes)
-    document = new_document()
-    write_header(document, header)
-    write_line(document, Line(""))
-    write_line(document, Line(title, "bold"), align=WD_ALIGN_PARAGRAPH.CENTER, size=Pt(14))
-    write_line(document, Line(f"Kính gửi: {APPRAISERS.capitalize()}", "italic"), align=WD_ALIGN_PARAGRAPH.CENTER)
-    write_merged_docx(document, table)
-    write_line(document, Line("THỦ TRƯỞNG ĐƠN VỊ", "bold"), align=WD_ALIGN_PARAGRAPH.RIGHT)
-    return document_bytes(document, title=title, author="parindex", stamp=_STAMP)
+    return table_document(header, title, Line(f"Kính gửi: {APPRAISERS.capitalize()}", "italic"), table, stamp=_STAMP)
 
 
 def council_pdf(scores: RoundScores, signed_on: date = date(2020, 3, 10)) -> bytes:

@@ -13,14 +13,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
 from reportlab.platypus import Flowable, Spacer
 
-from forms.docx_form import document_bytes, new_document, write_header, write_line
 from forms.content import FormContent
+from forms.docx_form import table_document
 from forms.layout import TITLE, Header, Line, document_header, printed_scores
-from forms.merged_table import Covered, MergedTable, Value, merged_pdf_table, row_widths, write_merged_docx
+from forms.merged_table import Covered, MergedTable, Value, merged_pdf_table, row_widths
 from forms.pdf_form import PAGE_WIDTH, header_flowable, one_line, paragraph, pdf_bytes
 from samples.generate import unit_place, unit_symbol
 from schemas.framework import Block, Criterion, Framework
@@ -264,7 +262,7 @@ def build_variant(spec: VariantSpec, framework: Framework, registry: UnitRegistr
     title = TITLE.format(year=framework.year)
     table = _table(spec, form)
     if spec.fmt == "docx" or spec.producer == "libreoffice":
-        data = _docx(header, title, block, table)
+        data = table_document(header, title, Line(f"Khối: {block.name}", "bold"), table, stamp=_STAMP)
         if spec.fmt == "pdf":
             data = libreoffice_convert(data, "docx", "pdf", 120.0, what=f"variant {spec.name}")
     else:
@@ -281,17 +279,6 @@ def build_variant(spec: VariantSpec, framework: Framework, registry: UnitRegistr
     )
     total = sum((scores[f.code] for f in block.criteria), Decimal(0))
     return Variant(spec, data, unit.code, framework.year, number, signed_on, rows, total)
-
-
-def _docx(header: Header, title: str, block: Block, table: MergedTable) -> bytes:
-    document = new_document()
-    write_header(document, header)
-    write_line(document, Line(""))
-    write_line(document, Line(title, "bold"), align=WD_ALIGN_PARAGRAPH.CENTER, size=Pt(14))
-    write_line(document, Line(f"Khối: {block.name}", "bold"), align=WD_ALIGN_PARAGRAPH.CENTER)
-    write_merged_docx(document, table)
-    write_line(document, Line("THỦ TRƯỞNG ĐƠN VỊ", "bold"), align=WD_ALIGN_PARAGRAPH.RIGHT)
-    return document_bytes(document, title=title, author="parindex", stamp=_STAMP)
 
 
 def _pdf(header: Header, title: str, block: Block, table: MergedTable) -> bytes:
