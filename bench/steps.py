@@ -70,6 +70,7 @@ def pipeline_steps(inbox: str, db_url: str, corpus: str | None = None, rerun: bo
     import extractors  # noqa: F401
     import great_expectations  # noqa: F401 - validate_outcomes imports it lazily: once per process, whatever N is
     from parindex import pipeline
+    from parindex.settings import Settings
     from parindex.sources import fingerprint, open_source, read_file, scan_with_archives
     from schemas.framework import framework_for
     from schemas.records import DocumentStatus
@@ -90,21 +91,40 @@ def pipeline_steps(inbox: str, db_url: str, corpus: str | None = None, rerun: bo
     pairs, shas = load.known_documents(engine, documents), load.known_contents(engine, (d.sha256 for d in documents))
     to_read, duplicates = pipeline.split_new(documents, pairs, shas)
     clock.lap("known")
-    outcomes, by_kind = [], defaultdict(lambda: [0, 0.0, 0.0])
-    for document in to_read:
-        wall, cpu = time.perf_counter(), time.process_time()
-        outcome = pipeline.read_outcome(document, read_file(source, document.path), PROGRAM)  # as $PARINDEX_ISOLATION says
-        tally = by_kind[f"{'form' if outcome.form is not None else outcome.status.value} {document.name.rsplit('.', 1)[-1].lower()}"]
-        tally[0], tally[1], tally[2] = tally[0] + 1, tally[1] + time.perf_counter() - wall, tally[2] + time.process_time() - cpu
-        outcomes.append(outcome)
-    outcomes += [DocumentOutcome(document=d, status=DocumentStatus.DUPLICATE) for d in duplicates]
-    clock.lap("extract")
-    forms = [o.form for o in outcomes if o.form is not None]
-    findings, links = pipeline.validate_outcomes(outcomes, PROGRAM) if forms else ({}, {})
-    clock.lap("validate")
-    with warehouse_lock(engine, "ingest"):
-        load.load_outcomes(engine, outcomes, findings, registry_for(PROGRAM), lambda year: framework_for(PROGRAM, year), links)
-    clock.lap("load")
+    by_kind: defaultdict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+    statuses: Counter[str] = Counter()
+    forms_by_kind: Counter[str] = Counter()
+    accuracy: dict[str, Counter[str]] = defaultdict(Counter)
+    manifest = {f.path: f for f in load_corpus(Path(corpus)).forms} if corpus is not None else None
+    forms_read = invalid = 0
+    # As the ingest flow: slices of whole packages ($PARINDEX_SLICE_DOCUMENTS), each read, validated and loaded.
+    slices = pipeline.package_slices(to_read, Settings().slice_documents) or [[]]
+    for index, part in enumerate(slices):
+        outcomes = []
+        for document in part:
+            wall, cpu = time.perf_counter(), time.process_time()
+            outcome = pipeline.read_outcome(document, read_file(source, document.path), PROGRAM)  # as $PARINDEX_ISOLATION says
+            tally = by_kind[f"{'form' if outcome.form is not None else outcome.status.value} {document.name.rsplit('.', 1)[-1].lower()}"]
+            tally[0], tally[1], tally[2] = tally[0] + 1, tally[1] + time.perf_counter() - wall, tally[2] + time.process_time() - cpu
+            outcomes.append(outcome)
+        if index == len(slices) - 1:
+            outcomes += [DocumentOutcome(document=d, status=DocumentStatus.DUPLICATE) for d in duplicates]
+        clock.lap("extract")
+        forms = [o.form for o in outcomes if o.form is not None]
+        findings, links = pipeline.validate_outcomes(outcomes, PROGRAM) if forms else ({}, {})
+        clock.lap("validate")
+        with warehouse_lock(engine, "ingest"):
+            load.load_outcomes(engine, outcomes, findings, registry_for(PROGRAM), lambda year: framework_for(PROGRAM, year), links)
+        clock.lap("load")
+        statuses.update(o.status.value for o in outcomes)
+        forms_by_kind.update(o.kind.value for o in outcomes if o.form is not None and o.kind is not None)
+        forms_read += len(forms)
+        invalid += sum(1 for f in forms if any(x.severity == "error" for x in findings.get(f.sha256, [])))
+        if manifest is not None:
+            paths = {d.path for d in part}
+            for fmt, counts in score_accuracy(outcomes, {p: f for p, f in manifest.items() if p in paths}).items():
+                accuracy[fmt].update(counts)
+        del outcomes, forms, findings, links
     ranking = pipeline.ranking_from_warehouse(engine, PROGRAM, YEAR)
     clock.lap("rank")
     result: dict[str, Any] = {
@@ -114,17 +134,17 @@ def pipeline_steps(inbox: str, db_url: str, corpus: str | None = None, rerun: bo
         "cpu": round(sum(v for k, v in clock.cpu.items() if k != "migrate"), 3),
         "steps_cpu": clock.cpu,
         "steps_memory": clock.memory,
+        "slices": len(slices),
         "files": len(documents),
-        "statuses": dict(Counter(o.status.value for o in outcomes)),
-        "forms": len(forms),
+        "statuses": dict(statuses),
+        "forms": forms_read,
         "extract_by_kind": {kind: {"files": n, "seconds": round(w, 3), "cpu": round(c, 3)} for kind, (n, w, c) in sorted(by_kind.items())},
-        "forms_by_kind": dict(Counter(o.kind.value for o in outcomes if o.form is not None and o.kind is not None)),
-        "invalid": sum(1 for f in forms if any(x.severity == "error" for x in findings.get(f.sha256, []))),
+        "forms_by_kind": dict(forms_by_kind),
+        "invalid": invalid,
         "ranked": len(ranking),
     }
-    if corpus is not None:
-        result["accuracy"] = score_accuracy(outcomes, {f.path: f for f in load_corpus(Path(corpus)).forms})
-    del outcomes, forms, findings, links
+    if manifest is not None:
+        result["accuracy"] = {fmt: dict(counts) for fmt, counts in sorted(accuracy.items())}
     if rerun:
         begun = time.perf_counter()
         again, untouched = fingerprint(source, scan_with_archives(source), load.known_files(engine))

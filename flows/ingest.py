@@ -10,7 +10,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel
 
-from flows.progress import gather
+from flows.progress import Progress
 from flows.runners import db_retry_options, task_runner, worker_count
 from parindex import pipeline
 from parindex.sources import open_source, read_file
@@ -107,34 +107,40 @@ def report(summary: IngestSummary) -> None:
 def ingest(inbox: str, program: str = "tchq") -> IngestSummary:
     """Bring every new inbox file into the warehouse ($PARINDEX_DB_URL) with a recorded status.
 
-    `inbox` is a folder, or an fsspec URL such as s3://bucket/inbox.
+    `inbox` is a folder, or an fsspec URL such as s3://bucket/inbox. New files are taken in slices of whole
+    packages ($PARINDEX_SLICE_DOCUMENTS documents at most), each read, validated and loaded before the next;
+    a check across forms (several forms of one unit) sees the forms of one slice.
     """
     logger = get_run_logger()
     logger.info("ingesting %s into %s", inbox, redact(Settings().db_url))
 
     to_read, duplicates, seen, unchanged = find_new(inbox)
 
-    batches = chunks(to_read, worker_count())
-    read = gather(extract.map(unmapped(inbox), batches, unmapped(program)), [len(b) for b in batches], "reading documents", key="ingest-reading")
-    outcomes = [outcome for batch in read for outcome in batch]
-    outcomes += [DocumentOutcome(document=d, status=DocumentStatus.DUPLICATE) for d in duplicates]
-    forms = [o.form for o in outcomes if o.form is not None]
-    findings, links = validate(outcomes, program) if forms else ({}, {})
-    if outcomes:
-        load(outcomes, findings, links, program)
+    # Slices of whole packages, each read, validated and loaded before the next: memory stays bounded.
+    progress = Progress("reading documents", len(to_read), key="ingest-reading")
+    statuses: Counter[str] = Counter()
+    rows: list[dict[str, str | None]] = []
+    invalid = 0
+    slices = pipeline.package_slices(to_read, Settings().slice_documents) or [[]]
+    for index, part in enumerate(slices):
+        batches = chunks(part, worker_count())
+        outcomes = [o for batch in progress.gather(extract.map(unmapped(inbox), batches, unmapped(program)), [len(b) for b in batches]) for o in batch]
+        if index == len(slices) - 1:  # copies are recorded after the content they copy
+            outcomes += [DocumentOutcome(document=d, status=DocumentStatus.DUPLICATE) for d in duplicates]
+        forms = [o.form for o in outcomes if o.form is not None]
+        findings, links = validate(outcomes, program) if forms else ({}, {})
+        if outcomes:
+            load(outcomes, findings, links, program)
+        statuses.update(o.status.value for o in outcomes)
+        invalid += sum(1 for f in forms if any(x.severity == "error" for x in findings.get(f.sha256, [])))
+        rows += [{"path": o.document.path, "status": o.status.value, "reason": o.reason, "message": o.message} for o in outcomes]
 
     summary = IngestSummary(
-        seen=seen,
-        unchanged=unchanged,
-        statuses=dict(Counter(o.status.value for o in outcomes)),
-        invalid_submissions=sum(1 for f in forms if any(x.severity == "error" for x in findings.get(f.sha256, []))),
-        outcomes=[
-            {"path": o.document.path, "status": o.status.value, "reason": o.reason, "message": o.message}
-            for o in sorted(outcomes, key=lambda o: o.document.path)
-        ],
+        seen=seen, unchanged=unchanged, statuses=dict(statuses), invalid_submissions=invalid,
+        outcomes=sorted(rows, key=lambda row: row["path"] or ""),
     )
     report(summary)
-    logger.info("ingest done: %s new, %s unchanged, %s", len(outcomes), summary.unchanged, summary.statuses)
+    logger.info("ingest done: %s new, %s unchanged, %s", sum(statuses.values()), summary.unchanged, summary.statuses)
     return summary
 
 

@@ -74,6 +74,22 @@ def read_outcome(document: InboxDocument, data: bytes, program: str) -> Document
         return DocumentOutcome(document=document, status=DocumentStatus.REJECTED, reason=exc.reason.value, message=exc.message)
 
 
+def package_slices(documents: Sequence[InboxDocument], most: int) -> list[list[InboxDocument]]:
+    """The documents in slices of whole packages, in order, each of at most `most` documents (a package
+    larger than that is a slice of its own). A slice is read, validated and loaded before the next, so
+    memory stays bounded whatever the inbox holds; citations are linked within a package, so no link is cut."""
+    packages: dict[str, list[InboxDocument]] = {}
+    for document in documents:
+        packages.setdefault(document.package, []).append(document)
+    slices: list[list[InboxDocument]] = []
+    for package in packages.values():
+        if slices and len(slices[-1]) + len(package) <= most:
+            slices[-1].extend(package)
+        else:
+            slices.append(list(package))
+    return slices
+
+
 class NewDocuments(NamedTuple):
     """What an inbox holds that the warehouse has not recorded: files to read, and copies of content already read."""
 

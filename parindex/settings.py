@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     db_url: str = Field(DEFAULT_DB_URL, description="SQLAlchemy URL of the warehouse")
     program: str = Field("tchq", description="the index program, e.g. tchq")
     out_dir: Path = Field(Path("out"), description="where published documents are written")
+    slice_documents: int = Field(
+        500, ge=1, description="documents an ingest reads, validates and loads before the next ones (whole packages)"
+    )
     ocr_min_confidence: float = Field(
         DEFAULT_MIN_CONFIDENCE, ge=0, le=100,
         description="OCR confidence (0-100) below which a scanned score is reported for a check by eye (rule text.confidence)",

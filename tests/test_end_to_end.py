@@ -70,6 +70,23 @@ def test_sample_inbox_to_published_decision(prefect_server, sample_inbox, tmp_pa
     assert len(stable) >= 4 and all(again.files[name] == publication.files[name] for name in stable)
 
 
+def test_an_inbox_taken_in_small_slices_ranks_as_in_one(prefect_server, sample_inbox, tmp_path, registry, monkeypatch):
+    """Slices of whole packages, each read, validated and loaded before the next: the same warehouse in the end."""
+    monkeypatch.setenv("PARINDEX_DB_URL", f"sqlite:///{tmp_path / 'warehouse.db'}")
+    monkeypatch.setenv("PARINDEX_SLICE_DOCUMENTS", "10")
+    steps: list[Step] = []
+    with listening(steps.append):
+        summary = ingest(inbox=str(sample_inbox))
+    assert summary.statuses.get("loaded") == len(registry.units) and summary.statuses.get("rejected", 0) == 0
+    assert summary.invalid_submissions == 0 and len(summary.outcomes) == sum(summary.statuses.values())
+    read = sum(count for status, count in summary.statuses.items() if status != "duplicate")
+    assert steps[-1].done == steps[-1].total == read  # one count across the slices
+    provincial = [r for r in publish(year=2019, out_dir=str(tmp_path / "out")).ranking if r.block_id == "cuc-hq-tinh"]
+    for rank, (points, names) in PUBLISHED_2019.items():
+        assert {r.unit_name for r in provincial if r.rank == rank} == names
+        assert {format_points(r.points) for r in provincial if r.rank == rank} == {points}
+
+
 def test_a_hand_made_form_dropped_into_an_inbox_is_ranked(prefect_server, sample_inbox, tmp_path, monkeypatch, db_url):
     """A form written by another program in the template's layout is read and ranked like the others."""
     from tests.handmade import write_handmade_form

@@ -76,3 +76,18 @@ def test_documents_are_read_a_few_per_task_in_order():
     assert {len(b) for b in batches[:-1]} == {13} and len(batches) == 8  # 4 chunks per worker
     assert [len(b) for b in chunks(list(range(1000)), workers=2)][:2] == [16, 16]  # at most 16 documents a task
     assert chunks(list(range(3)), workers=8) == [[0], [1], [2]]  # type: ignore[arg-type]
+
+
+def test_slices_hold_whole_packages_in_order():
+    from parindex.pipeline import package_slices
+    from schemas.records import InboxDocument
+
+    def doc(package: str, name: str) -> InboxDocument:
+        return InboxDocument(path=f"{package}/{name}", package=package, size=1, mtime=0.0, sha256="0" * 64)
+
+    documents = [doc("a", "1"), doc("a", "2"), doc("b", "1"), doc("c", "1"), doc("c", "2"), doc("c", "3"), doc("d", "1")]
+    assert [[d.path for d in part] for part in package_slices(documents, 3)] == [
+        ["a/1", "a/2", "b/1"], ["c/1", "c/2", "c/3"], ["d/1"],
+    ]
+    assert [len(part) for part in package_slices(documents, 2)] == [2, 1, 3, 1]  # a package larger than a slice stays whole
+    assert package_slices([], 5) == []
