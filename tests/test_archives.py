@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import stat
 import unicodedata
 import zipfile
@@ -11,15 +10,7 @@ import pytest
 
 from extractors import ArchiveLimits, ArchiveMember, expand_archive
 from parindex.errors import DocumentError, Reason
-
-
-def _zip(members: list[tuple[str | zipfile.ZipInfo, bytes]], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression) as archive:
-        for name, data in members:
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
+from tests.zips import make_zip
 
 _TONES = "\u0300\u0301\u0303\u0309\u0323"
 
@@ -38,12 +29,12 @@ def _cp1258(name: str) -> bytes:
 def _raw_name_zip(raw: bytes, data: bytes = b"%PDF-1.7") -> bytes:
     """A zip whose member name is the given bytes, flag bit 11 off (zipfile would set it for non-ASCII)."""
     placeholder = b"N" * len(raw)
-    packed = _zip([(placeholder.decode("ascii"), data)], zipfile.ZIP_STORED)
+    packed = make_zip([(placeholder.decode("ascii"), data)], zipfile.ZIP_STORED)
     return packed.replace(placeholder, raw)
 
 
 def test_members_in_order_with_folders_and_junk_left_out() -> None:
-    data = _zip([
+    data = make_zip([
         ("hq-da-nang/", b""),
         ("hq-da-nang/tu-danh-gia.docx", b"PK-docx"),
         ("hq-da-nang/minh-chung/KH-03.pdf", b"%PDF-1.7 a"),
@@ -72,20 +63,20 @@ def test_mis_decoded_names_are_repaired(raw: bytes, name: str) -> None:
 
 
 def test_utf8_names_stay_as_they_are() -> None:
-    (member,) = expand_archive(_zip([("Tờ trình số 12.pdf", b"%PDF")]), "goi.zip")
+    (member,) = expand_archive(make_zip([("Tờ trình số 12.pdf", b"%PDF")]), "goi.zip")
     assert member.path == "Tờ trình số 12.pdf"
 
 
 def test_nested_zips_are_expanded_to_the_depth_limit() -> None:
-    inner = _zip([("KH-03.pdf", b"%PDF inner")])
-    middle = _zip([("minh-chung.zip", inner), ("bao-cao.docx", b"PK docx")])
-    members = expand_archive(_zip([("goi/ho-so.zip", middle)]), "goi.zip", ArchiveLimits(max_depth=2))
+    inner = make_zip([("KH-03.pdf", b"%PDF inner")])
+    middle = make_zip([("minh-chung.zip", inner), ("bao-cao.docx", b"PK docx")])
+    members = expand_archive(make_zip([("goi/ho-so.zip", middle)]), "goi.zip", ArchiveLimits(max_depth=2))
     assert members == [
         ArchiveMember("goi/ho-so.zip/minh-chung.zip/KH-03.pdf", b"%PDF inner"),
         ArchiveMember("goi/ho-so.zip/bao-cao.docx", b"PK docx"),
     ]
     with pytest.raises(DocumentError) as info:
-        expand_archive(_zip([("goi/ho-so.zip", middle)]), "goi.zip", ArchiveLimits(max_depth=1))
+        expand_archive(make_zip([("goi/ho-so.zip", middle)]), "goi.zip", ArchiveLimits(max_depth=1))
     assert (info.value.reason, info.value.message) == (
         Reason.UNSAFE_ARCHIVE, "goi/ho-so.zip/minh-chung.zip: archives nested more than 1 deep"
     )
@@ -112,7 +103,7 @@ def _symlink() -> zipfile.ZipInfo:
 @pytest.mark.filterwarnings("ignore:Duplicate name")
 def test_unsafe_members_refuse_the_archive(members: list[tuple[str | zipfile.ZipInfo, bytes]], reason: Reason, message: str) -> None:
     with pytest.raises(DocumentError) as info:
-        expand_archive(_zip(members), "goi.zip")
+        expand_archive(make_zip(members), "goi.zip")
     assert (info.value.reason, info.value.message) == (reason, message)
     assert "archive: goi.zip" in info.value.__notes__
 
@@ -129,12 +120,12 @@ def test_unsafe_members_refuse_the_archive(members: list[tuple[str | zipfile.Zip
 )
 def test_limits(limits: ArchiveLimits, members: list[tuple[str, bytes]], reason: Reason, message: str) -> None:
     with pytest.raises(DocumentError) as info:
-        expand_archive(_zip(members), "goi.zip", limits)
+        expand_archive(make_zip(members), "goi.zip", limits)
     assert (info.value.reason, info.value.message) == (reason, message)
 
 
 def test_a_header_that_lies_about_the_size_is_never_inflated_past_it() -> None:
-    data = _zip([("bomb.pdf", b"\0" * (2 << 20))])
+    data = make_zip([("bomb.pdf", b"\0" * (2 << 20))])
     # Both headers (local and central) now declare 10 bytes: zipfile stops there and the CRC fails.
     data = data.replace((2 << 20).to_bytes(4, "little"), (10).to_bytes(4, "little"))
     with pytest.raises(DocumentError) as info:
@@ -143,7 +134,7 @@ def test_a_header_that_lies_about_the_size_is_never_inflated_past_it() -> None:
 
 
 def test_encrypted_and_damaged_archives() -> None:
-    encrypted = bytearray(_zip([("mat.pdf", b"%PDF")], zipfile.ZIP_STORED))
+    encrypted = bytearray(make_zip([("mat.pdf", b"%PDF")], zipfile.ZIP_STORED))
     encrypted[6] |= 0x1  # local header flag
     central = bytes(encrypted).rfind(b"PK\x01\x02")
     encrypted[central + 8] |= 0x1  # central directory flag

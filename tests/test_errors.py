@@ -33,6 +33,7 @@ from parindex.sources import LocalFolder, read_file, scan_with_archives
 from schemas.framework import Framework
 from schemas.records import DocumentOutcome, DocumentStatus, InboxDocument
 from schemas.units import UnitRegistry
+from tests.zips import make_zip
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "corpus" / "outcomes.json").read_text(encoding="utf-8"))
 HOSTILE_FOLDERS = ("pdf_hostile", "docx_hostile", "pdf_scanned")
@@ -97,12 +98,6 @@ def forms(framework: Framework, registry: UnitRegistry) -> Forms:
     return Forms(docx=write_form(content, "docx"), pdf=write_form(content, "pdf"), xlsx=appraisal_xlsx(scores))
 
 
-def _zip(members: list[tuple[str | zipfile.ZipInfo, bytes]], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression) as archive:
-        for name, data in members:
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def with_part(docx: bytes, part: str, data: bytes) -> bytes:
@@ -111,7 +106,7 @@ def with_part(docx: bytes, part: str, data: bytes) -> bytes:
         members = [(name, data if name == part else source.read(name)) for name in source.namelist()]
     if part not in {name for name, _ in members}:
         members.append((part, data))
-    return _zip(members)  # type: ignore[arg-type]
+    return make_zip(members)  # type: ignore[arg-type]
 
 
 def part_of(docx: bytes, part: str) -> bytes:
@@ -216,9 +211,9 @@ CASES = {
     "html-as-doc": Case(lambda f: b"<html><body>B\xc3\xa1o c\xc3\xa1o</body></html>", "bao-cao.doc", Reason.UNSUPPORTED_FORMAT,
                         "not a PDF or Word file: it looks like HTML/XML (starts with b'<html><body>B\\xc3\\xa1o')"),
     # An Excel workbook is read whatever its name says; a zip that only names its workbook part is no workbook.
-    "xlsx-as-docx": Case(lambda f: _zip([("xl/workbook.xml", b"<workbook/>")]), "bang-diem.docx", Reason.DAMAGED,
+    "xlsx-as-docx": Case(lambda f: make_zip([("xl/workbook.xml", b"<workbook/>")]), "bang-diem.docx", Reason.DAMAGED,
                          'damaged Excel file: KeyError: "There is no item named \'[Content_Types].xml\' in the archive"'),
-    "xlsb": Case(lambda f: _zip([("xl/workbook.bin", b"\0")]), "bang-diem.xlsb", Reason.UNSUPPORTED_FORMAT,
+    "xlsb": Case(lambda f: make_zip([("xl/workbook.bin", b"\0")]), "bang-diem.xlsb", Reason.UNSUPPORTED_FORMAT,
                  "not a PDF or Word file: it is an Excel binary .xlsb workbook (save it as .xlsx)"),
     "pdf-encrypted": Case(lambda f: encrypted_pdf(), "mat.pdf", Reason.ENCRYPTED, "password-protected PDF: send it without a password"),
     "docx-password": Case(lambda f: password_protected_docx(f.docx), "mat.docx", Reason.ENCRYPTED,
@@ -445,9 +440,9 @@ def _symlink(name: str) -> zipfile.ZipInfo:
 
 
 def _nested(depth: int) -> bytes:
-    data = _zip([("bao-cao.pdf", b"%PDF-1.7")])
+    data = make_zip([("bao-cao.pdf", b"%PDF-1.7")])
     for level in range(depth, 0, -1):
-        data = _zip([(f"cap-{level}.zip", data)])
+        data = make_zip([(f"cap-{level}.zip", data)])
     return data
 
 
@@ -463,7 +458,7 @@ ZIP_CASES = {
 
 @pytest.mark.parametrize(("members", "reason", "message"), ZIP_CASES.values(), ids=ZIP_CASES.keys())
 def test_an_unsafe_zip_package_is_rejected(members: list[tuple[str | zipfile.ZipInfo, bytes]], reason: Reason, message: str) -> None:
-    outcome = outcome_of(_zip(members), "ho-so.zip")
+    outcome = outcome_of(make_zip(members), "ho-so.zip")
     assert rejection(outcome) == (DocumentStatus.REJECTED, reason.value, message)
 
 
@@ -473,16 +468,16 @@ def test_zip_packages_over_the_archive_limits(monkeypatch: pytest.MonkeyPatch) -
         DocumentStatus.REJECTED, "unsafe_archive", "cap-1.zip/cap-2.zip/cap-3.zip: archives nested more than 2 deep"
     )
     monkeypatch.setenv("PARINDEX_LIMIT_MAX_MEMBER_BYTES", str(MB))
-    assert rejection(outcome_of(_zip([("bom.pdf", b"\0" * (3 * MB))]), "ho-so.zip")) == (
+    assert rejection(outcome_of(make_zip([("bom.pdf", b"\0" * (3 * MB))]), "ho-so.zip")) == (
         DocumentStatus.REJECTED, "too_large", "bom.pdf is 3.0 MB: at most 1 MB per file"
     )
-    lying = _zip([("bom.pdf", b"\0" * (2 * MB))]).replace((2 * MB).to_bytes(4, "little"), (10).to_bytes(4, "little"))
+    lying = make_zip([("bom.pdf", b"\0" * (2 * MB))]).replace((2 * MB).to_bytes(4, "little"), (10).to_bytes(4, "little"))
     assert rejection(outcome_of(lying, "ho-so.zip")) == (DocumentStatus.REJECTED, "damaged", "bom.pdf cannot be unpacked: Bad CRC-32 for file 'bom.pdf'")
 
 
 def test_zip_damage_that_once_escaped_as_a_crash() -> None:
     """Found by tests/test_fuzz.py: a version zipfile cannot read, and a broken deflate stream inside a member."""
-    package = _zip([("hq-da-nang/ke-hoach.pdf", b"%PDF-1.7 " + bytes(range(256)) * 64)])
+    package = make_zip([("hq-da-nang/ke-hoach.pdf", b"%PDF-1.7 " + bytes(range(256)) * 64)])
     assert rejection(outcome_of(with_entry_field(package, "hq-da-nang/ke-hoach.pdf", 4, 6, 65), "ho-so.zip")) == (
         DocumentStatus.REJECTED, "unsupported_format", "zip archive of a kind zip readers do not know: zip file version 6.5"
     )
@@ -494,7 +489,7 @@ def test_zip_damage_that_once_escaped_as_a_crash() -> None:
 def _raw_name_zip(members: list[tuple[bytes, bytes]]) -> bytes:
     """A zip whose member names are these bytes, the UTF-8 flag off (zipfile would set it for non-ASCII names)."""
     placeholders = [("QJXZ"[i] * len(raw), raw) for i, (raw, _) in enumerate(members)]
-    data = _zip([(p, content) for (p, _), (_, content) in zip(placeholders, members)], zipfile.ZIP_STORED)
+    data = make_zip([(p, content) for (p, _), (_, content) in zip(placeholders, members)], zipfile.ZIP_STORED)
     for placeholder, raw in placeholders:
         data = data.replace(placeholder.encode("ascii"), raw)
     return data
@@ -590,7 +585,7 @@ def test_a_defect_on_one_zip_never_stops_the_scan(forms: Forms, tmp_path: Path, 
     """Were expand_archive to fail unexpectedly, the zip is still listed (extract_outcome records extractor_failed on it)."""
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    (inbox / "a.zip").write_bytes(_zip([("tu-danh-gia.docx", forms.docx)]))
+    (inbox / "a.zip").write_bytes(make_zip([("tu-danh-gia.docx", forms.docx)]))
     (inbox / "b.docx").write_bytes(forms.docx)
 
     def defect(*_: object) -> None:

@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from parindex.errors import Reason
 from parindex.pipeline import extract_outcome
 from schemas.records import DocumentOutcome, DocumentStatus, InboxDocument
+from tests.zips import make_zip
 
 # Tight enough that a mutation sending pdfminer into a slow loop costs seconds, loose enough for a whole form.
 FUZZ_ENV = {"PARINDEX_LIMIT_MAX_SECONDS": "2", "PARINDEX_LIMIT_MAX_OCR_PAGES": "0"}
@@ -88,17 +89,11 @@ def seeds() -> Seeds:
         pdf_plain = write_form(content, "pdf")
     finally:
         reportlab.rl_config.pageCompression = compression
-    inner = _zip([("minh-chung/ghi-chu.txt", "Ghi chú".encode() * 50)])
-    package = _zip([("hq-da-nang/tu-danh-gia.docx", docx), ("hq-da-nang/ke-hoach.pdf", pdf[:6000]), ("hq-da-nang/minh-chung.zip", inner)])
+    inner = make_zip([("minh-chung/ghi-chu.txt", "Ghi chú".encode() * 50)])
+    package = make_zip([("hq-da-nang/tu-danh-gia.docx", docx), ("hq-da-nang/ke-hoach.pdf", pdf[:6000]), ("hq-da-nang/minh-chung.zip", inner)])
     return Seeds(docx=docx, pdf=pdf, pdf_plain=pdf_plain, package=package)
 
 
-def _zip(members: list[tuple[str, bytes]]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members:
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 # --- mutations ---------------------------------------------------------------------------------------
@@ -151,7 +146,7 @@ def part_edits(draw: st.DrawFn, docx: bytes) -> bytes:
         parts = [(name, source.read(name)) for name in source.namelist()]
     names = [name for name, _ in parts]
     target = draw(st.sampled_from(["word/document.xml"] * len(names) + names))
-    return _zip([(name, draw(byte_edits(data, XML_TOKENS)) if name == target else data) for name, data in parts])
+    return make_zip([(name, draw(byte_edits(data, XML_TOKENS)) if name == target else data) for name, data in parts])
 
 
 # (offset, size) of the fields of a local file header and of a central directory record.

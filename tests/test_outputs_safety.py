@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import io
 import os
 import stat
-import zipfile
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -23,6 +21,7 @@ from publishing.ranking import rank_units, total_from_leaves
 from schemas.framework import Framework
 from schemas.records import DocumentStatus, RankedUnit
 from schemas.units import UnitRegistry
+from tests.zips import make_zip
 
 HOSTILE_DECISION = "../../../3751/QĐ-TCHQ/../x"
 HOSTILE_UNITS = {  # unit code → unit name, both as a careless or hostile registry could spell them
@@ -51,12 +50,6 @@ def _ranking(framework: Framework, units: dict[str, str]) -> list[RankedUnit]:
 # --- the inbox is read, never written -----------------------------------------------------------------
 
 
-def _zip(members: list[tuple[str, bytes]]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members:
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def _snapshot(root: Path) -> dict[str, tuple[object, ...]]:
@@ -92,9 +85,9 @@ def test_reading_every_inbox_file_changes_nothing_in_the_inbox(framework: Framew
         "hq-da-nang/rong.docx": b"",
         "hq-da-nang/cu.doc": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le") + b"\0" * 2048,
         "hq-da-nang/.~lock.tu-danh-gia.docx#": b"an editor's lock file",
-        "hq-hai-phong.zip": _zip([("Hải Phòng/tu-danh-gia.docx", docx), ("Hải Phòng/minh-chung.zip", _zip([("KH-03.pdf", pdf)]))]),
-        "doc-hai.zip": _zip([("../../ngoai-hop-thu.pdf", pdf)]),
-        "bom.zip": _zip([("bom.pdf", b"\0" * (4 << 20))]),
+        "hq-hai-phong.zip": make_zip([("Hải Phòng/tu-danh-gia.docx", docx), ("Hải Phòng/minh-chung.zip", make_zip([("KH-03.pdf", pdf)]))]),
+        "doc-hai.zip": make_zip([("../../ngoai-hop-thu.pdf", pdf)]),
+        "bom.zip": make_zip([("bom.pdf", b"\0" * (4 << 20))]),
     }
     for name, data in files.items():
         (inbox / name).parent.mkdir(parents=True, exist_ok=True)
