@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import Engine
 
+from expectations.rules import DEFAULT_MIN_CONFIDENCE  # the catalogue alone: no Great Expectations import
 from parindex.errors import ConfigurationError, DocumentError, Reason
 from schemas.framework import framework_for
 from schemas.records import (
@@ -149,11 +150,11 @@ def extract_outcome(document: InboxDocument, data: bytes, program: str) -> Docum
 
 
 def validate_outcomes(
-    outcomes: Sequence[DocumentOutcome], program: str, *, min_confidence: float | None = None
+    outcomes: Sequence[DocumentOutcome], program: str, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE
 ) -> tuple[dict[str, list[Finding]], dict[str, list[EvidenceLink]]]:
     """Findings and evidence links per form sha256: citations linked within each package, one GX run per year.
 
-    `min_confidence` is the OCR confidence below which a scanned score is reported (the catalogue's default without it).
+    `min_confidence` is the OCR confidence below which a scanned score is reported.
     """
     from expectations.inputs import package_inputs
     from expectations.validate import validate_batch  # GX costs seconds to import: only here
@@ -170,7 +171,7 @@ def validate_outcomes(
         findings.update(
             validate_batch(
                 batch, framework_for(program, year), registry, received, links=inputs.links, documents=inputs.documents,
-                **({} if min_confidence is None else {"min_confidence": min_confidence}),
+                min_confidence=min_confidence,
             )
         )
     return findings, inputs.links
