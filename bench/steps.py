@@ -21,6 +21,7 @@ class Clock:
         self.steps: dict[str, float] = {}
         self.cpu: dict[str, float] = {}
         self.memory: dict[str, dict[str, float]] = {}
+        self.trace: list[tuple[str, float, float]] = []  # (step, VmRSS, VmHWM) at the end of every lap, slices apart
         self._last = time.perf_counter()
         self._last_cpu = time.process_time()
 
@@ -29,6 +30,7 @@ class Clock:
         self.steps[name] = round(self.steps.get(name, 0.0) + now - self._last, 3)
         self.cpu[name] = round(self.cpu.get(name, 0.0) + cpu - self._last_cpu, 3)
         self.memory[name] = _memory_mb()
+        self.trace.append((name, self.memory[name].get("vmrss", 0.0), self.memory[name].get("vmhwm", 0.0)))
         self._last, self._last_cpu = now, cpu
 
 
@@ -134,6 +136,7 @@ def pipeline_steps(inbox: str, db_url: str, corpus: str | None = None, rerun: bo
         "cpu": round(sum(v for k, v in clock.cpu.items() if k != "migrate"), 3),
         "steps_cpu": clock.cpu,
         "steps_memory": clock.memory,
+        "memory_trace": clock.trace,
         "slices": len(slices),
         "files": len(documents),
         "statuses": dict(statuses),

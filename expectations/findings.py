@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from expectations.frames import (
     CITATIONS,
@@ -26,6 +26,7 @@ from schemas.records import EvidenceLink, Finding, Lineage, SelfAssessment, Seve
 from schemas.units import UnitRegistry
 from schemas.vietnamese import format_points
 
+T = TypeVar("T")
 UNKNOWN_BLOCK = "chưa xác định"
 # How a letter names a text layer that is not the unit's own Unicode text (rule text.layer).
 _TEXT_LAYER_VI = {
@@ -53,6 +54,14 @@ class Batch:
     received_at: Mapping[str, datetime] = field(default_factory=dict)
     links: Mapping[str, Sequence[EvidenceLink]] = field(default_factory=dict)
     documents: Mapping[str, str] = field(default_factory=dict)  # sha256 → file name, for the unit to recognise
+    # What every finding of one form quotes (its total, its parents' sums) is computed once per form.
+    _per_form: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def once(self, form: SelfAssessment, what: str, compute: Callable[[], T]) -> T:
+        key = (form.sha256, what)
+        if key not in self._per_form:
+            self._per_form[key] = compute()
+        return self._per_form[key]  # type: ignore[no-any-return]
 
     def document_name(self, form: SelfAssessment) -> str:
         """How a message names a form: its file name, else its number, else the start of its hash."""
@@ -72,6 +81,10 @@ def _points(value: Decimal | float | None) -> str:
 
 
 def _form_fields(form: SelfAssessment, batch: Batch) -> dict[str, object]:
+    return dict(batch.once(form, "form", lambda: _compute_form_fields(form, batch)))
+
+
+def _compute_form_fields(form: SelfAssessment, batch: Batch) -> dict[str, object]:
     framework, registry = batch.framework, batch.registry
     block = form_block(form, framework, registry)
     block_id = unit_block_id(form, registry)
@@ -93,7 +106,7 @@ def _score_row_fields(failure: Failure, form: SelfAssessment, batch: Batch) -> t
     row = form.rows[int(failure.index["row_id"])]
     criterion = block.criterion(row.code) if block is not None else None
     confidence = "" if row.confidence is None else format_points(Decimal(str(round(row.confidence, 1))))
-    children = children_sums(form, block).get(row.code) if block is not None else None
+    children = batch.once(form, "children", lambda: children_sums(form, block)).get(row.code) if block is not None else None
     return row.code, row.lineage, {
         "name": criterion.name if criterion is not None else row.name,
         "self": _points(row.self_points),

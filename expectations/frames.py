@@ -115,7 +115,7 @@ def unit_block_id(form: SelfAssessment, registry: UnitRegistry) -> str | None:
 def form_block(form: SelfAssessment, framework: Framework, registry: UnitRegistry) -> Block | None:
     """The framework block the form is scored in, or None when the unit or its block is unknown."""
     block_id = unit_block_id(form, registry)
-    return next((b for b in framework.blocks if b.id == block_id), None)
+    return framework.blocks_by_id.get(block_id) if block_id is not None else None
 
 
 def received_on(moment: datetime) -> date:

@@ -47,7 +47,7 @@ def applicable_max(form: SelfAssessment, block: Block) -> Decimal:
 
 def leaf_total(form: SelfAssessment, block: Block) -> Decimal:
     """The sum of the form's self scores on the block's leaf criteria (stated subtotals left out)."""
-    leaves = {c.code for c in block.leaves()}
+    leaves = block.leaf_codes
     return sum((r.self_points for r in form.rows if r.code in leaves and r.self_points is not None), Decimal(0))
 
 

@@ -1,14 +1,24 @@
-"""Read a Word .docx into running lines and grids by walking its XML (python-docx only opens the package)."""
+"""Read a Word .docx into running lines and grids by walking its XML.
+
+Only the main document part is parsed, by python-docx's parsers (they resolve no entities and load no
+DTD: tests/test_errors.py), with its names for relationships and tags. Opening the file with `docx.Document` parses every part
+of the package (styles, numbering, fonts, theme, settings...) for nothing read here: 6 ms of a Word
+form's 11 (docs/BENCHMARKS.md).
+"""
 
 from __future__ import annotations
 
 import io
+import posixpath
 import unicodedata
+import zipfile
 from collections.abc import Iterator
 
-import docx
+from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.opc.exceptions import OpcError
+from docx.opc.oxml import parse_xml as parse_package_xml
 from docx.oxml.ns import qn
+from docx.oxml.parser import parse_xml
 from lxml import etree
 
 from extractors.archives import UNPACK_ERRORS
@@ -18,9 +28,12 @@ from parindex.errors import DocumentError, Reason
 from schemas.records import DocumentKind, Grid, GridRow, ReadDocument
 from schemas.vietnamese import nfc
 
+_PACKAGE_RELS = "_rels/.rels"
+_DOCUMENT, _BODY = qn("w:document"), qn("w:body")
 _P, _TBL, _TR, _TC = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
 _SDT, _SDT_CONTENT, _CUSTOM_XML = qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")
 _T, _TAB, _BR, _CR, _NB_HYPHEN = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr"), qn("w:noBreakHyphen")
+_TEXT_TAGS = (_T, _TAB, _BR, _CR, _NB_HYPHEN)
 _V_MERGE, _VAL = qn("w:vMerge"), qn("w:val")
 _TC_PR, _TR_PR = qn("w:tcPr"), qn("w:trPr")
 _GRID_SPAN, _GRID_BEFORE, _GRID_AFTER = qn("w:gridSpan"), qn("w:gridBefore"), qn("w:gridAfter")
@@ -42,7 +55,9 @@ def read_docx(data: bytes, sha256: str, limits: ExtractionLimits = DEFAULT_LIMIT
     # python-docx reports a broken package part with whatever error its parser hits, AttributeError included.
     try:
         check_unpacked_size(data, limits, "Word file")
-        body = docx.Document(io.BytesIO(data)).element.body
+        body = _main_document(data).find(_BODY)
+        if body is None:
+            raise DocumentError(Reason.DAMAGED, "damaged Word file: its main document has no body (w:body)")
         _unwrap_content_controls(body)
         lines: list[str] = []
         grids: list[Grid] = []
@@ -56,6 +71,19 @@ def read_docx(data: bytes, sha256: str, limits: ExtractionLimits = DEFAULT_LIMIT
     except (OpcError, *UNPACK_ERRORS, NotImplementedError, KeyError, AttributeError, TypeError, etree.LxmlError) as exc:
         raise DocumentError(Reason.DAMAGED, f"damaged Word file: {type(exc).__name__}: {exc}") from exc
     return ReadDocument(sha256=sha256, kind=DocumentKind.DOCX, lines=lines, grids=grids)
+
+
+def _main_document(data: bytes) -> etree._Element:
+    """The root (w:document) of the part the package's relationships name as its main document."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        relationships = parse_package_xml(package.read(_PACKAGE_RELS))
+        target = next((r.get("Target") for r in relationships if r.get("Type") == RELATIONSHIP_TYPE.OFFICE_DOCUMENT), None)
+        if not target:
+            raise DocumentError(Reason.DAMAGED, f"damaged Word file: {_PACKAGE_RELS} names no main document")
+        root = parse_xml(package.read(posixpath.normpath(target.lstrip("/"))))
+    if root.tag != _DOCUMENT:
+        raise DocumentError(Reason.DAMAGED, f"damaged Word file: its main part is {root.tag}, not a Word document")
+    return root
 
 
 def _unwrap_content_controls(body: etree._Element) -> None:
@@ -94,7 +122,7 @@ def _text_nodes(element: etree._Element) -> Iterator[etree._Element]:
     for child in element:
         if not isinstance(child.tag, str) or child.tag in _SKIPPED:
             continue
-        if child.tag in (_T, _TAB, _BR, _CR, _NB_HYPHEN):
+        if child.tag in _TEXT_TAGS:
             yield child
         else:
             yield from _text_nodes(child)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -67,11 +67,28 @@ class Block(BaseModel):
         for field in self.criteria:
             yield from field.walk()
 
+    # A block is frozen, so its tree is indexed once: validation looks criteria up for every row of every form.
+    @cached_property
+    def by_code(self) -> dict[str, Criterion]:
+        """Every criterion of the block by code, in tree order (the first of a repeated code: see _problems)."""
+        index: dict[str, Criterion] = {}
+        for node in self.walk():
+            index.setdefault(node.code, node)
+        return index
+
+    @cached_property
+    def _leaves(self) -> tuple[Criterion, ...]:
+        return tuple(c for c in self.walk() if c.is_leaf)
+
+    @cached_property
+    def leaf_codes(self) -> frozenset[str]:
+        return frozenset(c.code for c in self._leaves)
+
     def leaves(self) -> list[Criterion]:
-        return [c for c in self.walk() if c.is_leaf]
+        return list(self._leaves)
 
     def criterion(self, code: str) -> Criterion | None:
-        return next((c for c in self.walk() if c.code == code), None)
+        return self.by_code.get(code)
 
 
 class Tier(BaseModel):
@@ -101,10 +118,13 @@ class Framework(BaseModel):
     tiers: tuple[Tier, ...] = ()  # classification bands, highest first; none: units are only ranked
     blocks: tuple[Block, ...] = Field(min_length=1)
 
+    @cached_property
+    def blocks_by_id(self) -> dict[str, Block]:
+        return {block.id: block for block in reversed(self.blocks)}  # the first of a repeated id, as block() finds it
+
     def block(self, block_id: str) -> Block:
-        for block in self.blocks:
-            if block.id == block_id:
-                return block
+        if block_id in self.blocks_by_id:
+            return self.blocks_by_id[block_id]
         known = ", ".join(b.id for b in self.blocks)
         raise ConfigurationError(f"framework {self.program}-{self.year} has no block {block_id!r} (blocks: {known})")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from decimal import Decimal
 
 _SPACES = re.compile(r"\s+")
@@ -20,6 +21,20 @@ def fold(text: str) -> str:
 
     Folding makes "Khánh Hòa" and "Khánh Hoà" (old and new tone placement) and "KHÁNH HÒA" equal.
     """
+    # The same short strings (words before a document number, unit names, headings) are folded over and
+    # over: those are remembered; a whole page is not.
+    return _fold_short(text) if len(text) <= _SHORT else _fold(text)
+
+
+_SHORT = 64
+
+
+@lru_cache(maxsize=1 << 13)
+def _fold_short(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
     return _NON_WORD.sub(" ", bare).strip()

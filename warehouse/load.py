@@ -106,7 +106,7 @@ def _submission_row(
 
 
 def _leaves(framework: Framework, block_id: str) -> set[str]:
-    return {c.code for c in framework.block(block_id).leaves()} if block_id in {b.id for b in framework.blocks} else set()
+    return set(framework.block(block_id).leaf_codes) if block_id in {b.id for b in framework.blocks} else set()
 
 
 def _insert_children(
