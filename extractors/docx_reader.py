@@ -1,9 +1,9 @@
 """Read a Word .docx into running lines and grids by walking its XML.
 
-Only the main document part is parsed, by python-docx's parsers (they resolve no entities and load no
-DTD: tests/test_errors.py), with its names for relationships and tags. Opening the file with `docx.Document` parses every part
-of the package (styles, numbering, fonts, theme, settings...) for nothing read here: 6 ms of a Word
-form's 11 (docs/BENCHMARKS.md).
+Only the main document part is parsed, by python-docx's own parsers (they resolve no entities and load no
+DTD: tests/test_errors.py) and with its names for relationships and tags. `docx.Document` would parse
+every part of the package (styles, numbering, fonts, theme, settings...), none of which is read here:
+that was 6 of the 10 ms a Word form took to read (docs/BENCHMARKS.md).
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from flows.progress import Progress
 from flows.runners import db_retry_options, task_runner, worker_count
 from parindex import pipeline
+from parindex.memory import release_memory
 from parindex.sources import open_source, read_file
 from parindex.settings import Settings, redact
 from schemas.framework import framework_for
@@ -134,6 +135,8 @@ def ingest(inbox: str, program: str = "tchq") -> IngestSummary:
         statuses.update(o.status.value for o in outcomes)
         invalid += sum(1 for f in forms if any(x.severity == "error" for x in findings.get(f.sha256, [])))
         rows += [{"path": o.document.path, "status": o.status.value, "reason": o.reason, "message": o.message} for o in outcomes]
+        del outcomes, forms, findings, links
+        release_memory()  # the next slice starts from the size this one started from
 
     summary = IngestSummary(
         seen=seen, unchanged=unchanged, statuses=dict(statuses), invalid_submissions=invalid,

@@ -60,7 +60,7 @@ def test_raw_bound_reads_every_file(corpus):
 
 def test_pipeline_steps_load_rank_and_read_every_score(corpus, steps):
     assert steps["statuses"]["loaded"] == 3 and steps["ranked"] == 3 and steps["invalid"] == 0
-    assert set(steps["steps"]) == {"migrate", "discover", "known", "extract", "validate", "load", "rank"}
+    assert set(steps["steps"]) == {"migrate", "discover", "known", "extract", "validate", "load", "release", "rank"}
     for fmt, accuracy in steps["accuracy"].items():
         assert accuracy["exact"] == accuracy["cells"] > 0, fmt
         assert accuracy["units_right"] == accuracy["forms"]

@@ -241,6 +241,13 @@ CASES = {
                                      "damaged Word file: NotImplementedError: That compression method is not supported"),
     "docx-corrupt-deflate": Case(lambda f: corrupt_deflate(f.docx, "word/document.xml"), "hong.docx", Reason.DAMAGED,
                                  re.compile(r"damaged Word file: (error: Error -3 while decompressing data: .+|BadZipFile: Bad CRC-32 for file 'word/document.xml')")),
+    # Only the part the package's relationships name as its main document is read, and it must be one.
+    "docx-no-main-document": Case(lambda f: with_part(f.docx, "_rels/.rels", b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>'),
+                                  "hong.docx", Reason.DAMAGED, "damaged Word file: _rels/.rels names no main document"),
+    "docx-main-part-not-word": Case(lambda f: with_part(f.docx, "word/document.xml", b'<?xml version="1.0"?><x:sheet xmlns:x="urn:x"/>'),
+                                    "hong.docx", Reason.DAMAGED, "damaged Word file: its main part is {urn:x}sheet, not a Word document"),
+    "docx-no-body": Case(lambda f: with_part(f.docx, "word/document.xml", b'<w:document xmlns:w="' + W_NS + b'"/>'),
+                         "hong.docx", Reason.DAMAGED, "damaged Word file: its main document has no body (w:body)"),
     "docx-corrupt-rels": Case(lambda f: corrupt_deflate(f.docx, "_rels/.rels"), "hong.docx", Reason.DAMAGED,
                               re.compile(r"damaged zip/Word file: (Error -3 while decompressing data: .+|Bad CRC-32 for file '_rels/.rels')")),
     # Excel workbooks: zips too, read by openpyxl, whose formulas are never evaluated.
