@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from functools import cache, cached_property
+from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -52,6 +52,21 @@ class Criterion(BaseModel):
             yield from child.walk()
 
 
+class _BlockIndex(NamedTuple):
+    criteria: tuple[Criterion, ...]  # the tree indexed
+    by_code: dict[str, Criterion]
+    leaves: tuple[Criterion, ...]
+    leaf_codes: frozenset[str]
+
+    @classmethod
+    def of(cls, criteria: tuple[Criterion, ...]) -> _BlockIndex:
+        by_code: dict[str, Criterion] = {}
+        for node in (n for field in criteria for n in field.walk()):
+            by_code.setdefault(node.code, node)
+        leaves = tuple(n for field in criteria for n in field.walk() if n.is_leaf)
+        return cls(criteria, by_code, leaves, frozenset(c.code for c in leaves))
+
+
 class Block(BaseModel):
     """A group of comparable units ranked together (khối), with its own criteria and maximum."""
 
@@ -67,25 +82,28 @@ class Block(BaseModel):
         for field in self.criteria:
             yield from field.walk()
 
-    # A block is frozen, so its tree is indexed once: validation looks criteria up for every row of every form.
-    @cached_property
-    def by_code(self) -> dict[str, Criterion]:
-        """Every criterion of the block by code, in tree order (the first of a repeated code: see _problems)."""
-        index: dict[str, Criterion] = {}
-        for node in self.walk():
-            index.setdefault(node.code, node)
+    def _indexed(self) -> _BlockIndex:
+        """The tree indexed once (validation looks criteria up for every row of every form).
+
+        Kept in the instance's __dict__ as functools.cached_property keeps a value (pydantic compares and dumps
+        fields only), with the tree it indexes: model_copy(update=...) copies it along with the __dict__.
+        """
+        index: _BlockIndex | None = self.__dict__.get("_tree_index")
+        if index is None or index.criteria is not self.criteria:
+            index = self.__dict__["_tree_index"] = _BlockIndex.of(self.criteria)
         return index
 
-    @cached_property
-    def _leaves(self) -> tuple[Criterion, ...]:
-        return tuple(c for c in self.walk() if c.is_leaf)
+    @property
+    def by_code(self) -> dict[str, Criterion]:
+        """Every criterion of the block by code, in tree order (the first of a repeated code: see _problems)."""
+        return self._indexed().by_code
 
-    @cached_property
+    @property
     def leaf_codes(self) -> frozenset[str]:
-        return frozenset(c.code for c in self._leaves)
+        return self._indexed().leaf_codes
 
     def leaves(self) -> list[Criterion]:
-        return list(self._leaves)
+        return list(self._indexed().leaves)
 
     def criterion(self, code: str) -> Criterion | None:
         return self.by_code.get(code)
@@ -118,9 +136,13 @@ class Framework(BaseModel):
     tiers: tuple[Tier, ...] = ()  # classification bands, highest first; none: units are only ranked
     blocks: tuple[Block, ...] = Field(min_length=1)
 
-    @cached_property
+    @property
     def blocks_by_id(self) -> dict[str, Block]:
-        return {block.id: block for block in reversed(self.blocks)}  # the first of a repeated id, as block() finds it
+        """The blocks by id (the first of a repeated id, as block() finds it), indexed once as Block._indexed is."""
+        cached: tuple[tuple[Block, ...], dict[str, Block]] | None = self.__dict__.get("_blocks_by_id")
+        if cached is None or cached[0] is not self.blocks:
+            cached = self.__dict__["_blocks_by_id"] = (self.blocks, {block.id: block for block in reversed(self.blocks)})
+        return cached[1]
 
     def block(self, block_id: str) -> Block:
         if block_id in self.blocks_by_id:

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from parindex.errors import ConfigurationError, DocumentError, Reason
-from schemas.framework import FRAMEWORKS_DIR, parse_framework
+from schemas.framework import FRAMEWORKS_DIR, framework_for, parse_framework
 from schemas.units import parse_registry
 from schemas.vietnamese import fold, format_points, nfc
 
@@ -184,3 +184,18 @@ def test_the_ocr_review_threshold_is_a_checked_setting(monkeypatch):
     monkeypatch.setenv("PARINDEX_OCR_MIN_CONFIDENCE", "150")
     with pytest.raises(ValidationError, match="ocr_min_confidence\n  Input should be less than or equal to 100"):
         Settings()
+
+
+def test_criterion_and_block_lookups_follow_a_copy_with_another_tree() -> None:
+    """Lookups are indexed once per tree; a model_copy with other criteria or blocks gets its own index."""
+    framework = framework_for("tchq", 2019)
+    block = framework.blocks[0]
+    assert block.criterion("2.1") is not None and framework.block(framework.blocks[1].id) is framework.blocks[1]  # indexed now
+
+    first_field = block.model_copy(update={"criteria": block.criteria[:1]})
+    assert first_field.criterion("2.1") is None and first_field.criterion("1.1") is not None
+    assert first_field.leaf_codes == {c.code for c in first_field.walk() if c.is_leaf} < block.leaf_codes
+    one_block = framework.model_copy(update={"blocks": framework.blocks[:1]})
+    with pytest.raises(ConfigurationError, match="has no block"):
+        one_block.block(framework.blocks[1].id)
+    assert first_field == block.model_copy(update={"criteria": block.criteria[:1]}) and block == framework_for("tchq", 2019).blocks[0]
