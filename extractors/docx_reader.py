@@ -3,14 +3,14 @@
 Only the main document part is parsed, by python-docx's own parsers (they resolve no entities and load no
 DTD: tests/test_errors.py) and with its names for relationships and tags. `docx.Document` would parse
 every part of the package (styles, numbering, fonts, theme, settings...), none of which is read here:
-that was 6 of the 10 ms a Word form took to read (docs/BENCHMARKS.md).
+that was 6 of the 10 ms a Word form took to read (docs/BENCHMARKS.md). The tree is walked by lxml's own
+iterators (text elements, cells), not element by element in Python.
 """
 
 from __future__ import annotations
 
 import io
 import posixpath
-import unicodedata
 import zipfile
 from collections.abc import Iterator
 
@@ -34,6 +34,7 @@ _P, _TBL, _TR, _TC = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
 _SDT, _SDT_CONTENT, _CUSTOM_XML = qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")
 _T, _TAB, _BR, _CR, _NB_HYPHEN = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr"), qn("w:noBreakHyphen")
 _TEXT_TAGS = (_T, _TAB, _BR, _CR, _NB_HYPHEN)
+_TEXT_OF = {_TAB: " ", _BR: "\n", _CR: "\n", _NB_HYPHEN: "-"}  # what each text element but w:t stands for
 _V_MERGE, _VAL = qn("w:vMerge"), qn("w:val")
 _TC_PR, _TR_PR = qn("w:tcPr"), qn("w:trPr")
 _GRID_SPAN, _GRID_BEFORE, _GRID_AFTER = qn("w:gridSpan"), qn("w:gridBefore"), qn("w:gridAfter")
@@ -59,6 +60,7 @@ def read_docx(data: bytes, sha256: str, limits: ExtractionLimits = DEFAULT_LIMIT
         if body is None:
             raise DocumentError(Reason.DAMAGED, "damaged Word file: its main document has no body (w:body)")
         _unwrap_content_controls(body)
+        _drop_skipped(body)
         lines: list[str] = []
         grids: list[Grid] = []
         for child in body.iterchildren():
@@ -92,7 +94,7 @@ def _unwrap_content_controls(body: etree._Element) -> None:
     python-docx does not see inside them: a paragraph in a w:sdt is missing and a cell in a w:sdt is
     dropped from its row, shifting the next cells left. Innermost first, so nested wrappers unwrap too.
     """
-    wrappers = body.xpath(".//w:sdt | .//w:customXml")
+    wrappers = list(body.iter(_SDT, _CUSTOM_XML))  # in document order: an outer wrapper before those inside it
     for wrapper in reversed(wrappers):
         content = wrapper.find(_SDT_CONTENT) if wrapper.tag == _SDT else wrapper
         parent = wrapper.getparent()
@@ -103,29 +105,21 @@ def _unwrap_content_controls(body: etree._Element) -> None:
         parent.remove(wrapper)
 
 
+def _drop_skipped(body: etree._Element) -> None:
+    """Remove what is not the document's current text (_SKIPPED), so that every walk below can take all it finds."""
+    for element in list(body.iter(*_SKIPPED)):
+        parent = element.getparent()
+        if parent is not None:  # None: inside a skipped element removed already
+            parent.remove(element)
+
+
 def _paragraph_text(paragraph: etree._Element) -> str:
     """A paragraph's text in NFC, line breaks kept as "\\n", each line's white space folded."""
-    parts: list[str] = []
-    for node in _text_nodes(paragraph):
-        if node.tag == _T:
-            parts.append(node.text or "")
-        elif node.tag == _TAB:
-            parts.append(" ")
-        elif node.tag in (_BR, _CR):
-            parts.append("\n")
-        elif node.tag == _NB_HYPHEN:
-            parts.append("-")
-    return "\n".join(nfc(line) for line in "".join(parts).split("\n"))
-
-
-def _text_nodes(element: etree._Element) -> Iterator[etree._Element]:
-    for child in element:
-        if not isinstance(child.tag, str) or child.tag in _SKIPPED:
-            continue
-        if child.tag in _TEXT_TAGS:
-            yield child
-        else:
-            yield from _text_nodes(child)
+    # lxml walks the paragraph's text elements in C, in document order.
+    text = "".join([node.text or "" if node.tag == _T else _TEXT_OF[node.tag] for node in paragraph.iter(*_TEXT_TAGS)])
+    if "\n" not in text:
+        return nfc(text)
+    return "\n".join(nfc(line) for line in text.split("\n"))
 
 
 def _grid_rows(table: etree._Element) -> Iterator[GridRow]:
@@ -133,13 +127,16 @@ def _grid_rows(table: etree._Element) -> Iterator[GridRow]:
 
     A horizontally merged cell (w:gridSpan) is one w:tc: its text fills its first column and the columns
     it covers are "", so it counts once and the columns after it stay in place. Columns a row skips
-    (w:gridBefore, w:gridAfter: a ragged row) are "" too.
+    (w:gridBefore, w:gridAfter: a ragged row) are "" too, and so is a cell below a vertical merge.
     """
     for index, tr in enumerate(table.iterchildren(_TR)):
         cells = [""] * _grid_value(tr.find(_TR_PR), _GRID_BEFORE)
         for tc in tr.iterchildren(_TC):
-            cells.append(_cell_text(tc))
-            cells.extend([""] * (_grid_value(tc.find(_TC_PR), _GRID_SPAN) - 1))
+            properties = tc.find(_TC_PR)
+            cells.append("" if _continues_vertical_merge(properties) else _cell_text(tc))
+            span = _grid_value(properties, _GRID_SPAN)
+            if span > 1:
+                cells.extend([""] * (span - 1))
         cells.extend([""] * _grid_value(tr.find(_TR_PR), _GRID_AFTER))
         yield GridRow(cells=cells, row=index)
 
@@ -155,21 +152,23 @@ def _grid_value(properties: etree._Element | None, tag: str) -> int:
 
 
 def _cell_text(tc: etree._Element) -> str:
-    """A cell's paragraphs joined by "\\n", then the text of any nested table; "" below a vertical merge."""
-    if _continues_vertical_merge(tc):
-        return ""
+    """A cell's paragraphs joined by "\\n", then the text of any nested table (each line NFC already)."""
     lines: list[str] = []
-    for child in tc.iterchildren():
+    for child in tc.iterchildren(_P, _TBL):
         if child.tag == _P:
-            lines.extend(line for line in _paragraph_text(child).split("\n") if line)
-        elif child.tag == _TBL:
+            text = _paragraph_text(child)
+            if "\n" in text:
+                lines.extend(line for line in text.split("\n") if line)
+            elif text:
+                lines.append(text)
+        else:
             for row in _grid_rows(child):
                 lines.extend(line for cell in row.cells for line in cell.split("\n") if line)
-    return unicodedata.normalize("NFC", "\n".join(lines))
+    return "\n".join(lines)
 
 
-def _continues_vertical_merge(tc: etree._Element) -> bool:
-    tc_pr = tc.find(_TC_PR)
+def _continues_vertical_merge(tc_pr: etree._Element | None) -> bool:
+    """Whether a cell (by its w:tcPr) continues a vertical merge: the merge's first cell holds the text."""
     v_merge = None if tc_pr is None else tc_pr.find(_V_MERGE)
     # <w:vMerge/> without a value means "continue"; only "restart" starts a merge.
     return v_merge is not None and v_merge.get(_VAL, "continue") != "restart"
