@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from schemas.records import EvidenceRef
 from schemas.vietnamese import fold, nfc
@@ -32,15 +33,18 @@ _DATE_DIGITS = re.compile(r"\b(\d{1,2}) (\d{1,2}) ((?:19|20)\d\d)\b")  # "27/7/2
 _DATE_AFTER = re.compile(
     r"^(?:(?:\w+ ){0,5}?ngay )?(?:(\d{1,2}) thang (\d{1,2}) nam (\d{4})|(\d{1,2}) (\d{1,2}) ((?:19|20)\d\d))\b"
 )
+_NUMBER_MARKS = ("/", "-", *(chr(code) for code in DASHES))  # what every document number holds
 DATE_WINDOW = 60  # characters after a number where its date may be written
 
 
+# Numbers repeat: a unit cites its plan in many rows, and every link looks its number up again.
+@lru_cache(maxsize=1 << 12)
 def canonical_number(text: str) -> str:
     """A document number as one string: plain hyphens, no spaces, a hyphen lost after the kind restored.
 
     canonical_number("673 / QĐUBND") == "673/QĐ-UBND"; canonical_number("05–NQ/TU") == "05-NQ/TU".
     """
-    number = re.sub(r"\s+", "", nfc(text).translate(DASHES)).rstrip(".-")
+    number = "".join(nfc(text).translate(DASHES).split()).rstrip(".-")
     if "-" in number:
         return number
     head, _, symbol = number.rpartition("/")
@@ -53,6 +57,7 @@ def canonical_number(text: str) -> str:
     return number
 
 
+@lru_cache(maxsize=1 << 12)
 def number_key(number: str) -> str:
     """What two spellings of one number share: "123/QĐ-HQĐNg" and "123/QD-HQDNG" match."""
     return fold(canonical_number(number)).replace(" ", "")
@@ -60,6 +65,8 @@ def number_key(number: str) -> str:
 
 def parse_references(text: str) -> list[EvidenceRef]:
     """Every document number `text` cites, in order and once each, with its kind and date when written."""
+    if not any(dash in text for dash in _NUMBER_MARKS):  # every number has a / or a dash: most cells have none
+        return []
     flat = "\n".join(nfc(line) for line in text.translate(DASHES).split("\n"))
     matches = list(NUMBER.finditer(flat))
     refs: list[EvidenceRef] = []

@@ -87,6 +87,14 @@ def test_a_resubmission_resolves_the_findings_it_fixes(db_url, framework, regist
     assert sorted((f.rule, f.status, f.resolved_by) for f in findings_of(engine, v1)) == [("criterion.missing", "open", None), ("score.range", "resolved", v2)]
     assert [(f.rule, f.status) for f in findings_of(engine, v2)] == [("criterion.missing", "open")]
 
+    # A third version without the finding two versions carried resolves it on both, and leaves what was resolved alone.
+    load_outcome(engine, _loaded(_doc("u/v3.docx", "3" * 64, MAR), _form(framework, "hq-ha-noi", "3" * 64)), [], framework, registry)
+    with Session(engine) as s:
+        v3 = s.scalars(select(Submission.id).where(Submission.version == 3)).one()
+    assert sorted((f.rule, f.status, f.resolved_by) for f in findings_of(engine, v1)) == [("criterion.missing", "resolved", v3), ("score.range", "resolved", v2)]
+    assert [(f.rule, f.status, f.resolved_by) for f in findings_of(engine, v2)] == [("criterion.missing", "resolved", v3)]
+    assert all(f.resolved_at is not None for v in (v1, v2) for f in findings_of(engine, v))
+
 
 def test_the_warehouse_lock_admits_one_run_and_outlives_no_dead_process(db_url):
     engine = make_engine(db_url)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import Engine, func, insert, select, tuple_
+from sqlalchemy import Engine, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from schemas.framework import Framework
@@ -112,8 +112,8 @@ def _leaves(framework: Framework, block_id: str) -> set[str]:
 def _insert_children(
     session: Session, submission: Submission, form: SelfAssessment, findings: Sequence[Finding], links: Sequence[EvidenceLink], leaves: set[str]
 ) -> None:
-    """A submission's score rows, findings and evidence links, as bulk inserts: a form has ~100 rows, and ORM
-    objects cost more than the database does."""
+    """A submission's score rows, findings and evidence links, as Core bulk inserts (one executemany per table): a
+    form has ~100 rows, and ORM objects, or even the ORM's bulk insert, cost more than the database does."""
     scores = [
         {
             "submission_id": submission.id, "criterion_code": row.code, "is_leaf": row.code in leaves,
@@ -143,7 +143,7 @@ def _insert_children(
     ]
     for model, rows in ((Score, scores), (FindingRow, finding_rows), (EvidenceLinkRow, link_rows)):
         if rows:
-            session.execute(insert(model), rows)
+            session.execute(insert(model.__table__), rows)
 
 
 def load_outcome(
@@ -205,9 +205,15 @@ def _fact_rows(sheet: RoundSheet, document: Document, framework: Framework | Non
 
 
 def _resolve_earlier_findings(session: Session, submission: Submission, still: set[tuple[str, str | None]]) -> None:
-    """Findings of the unit's earlier versions that the new version no longer has (`still`: its own) are resolved, not deleted."""
-    earlier = session.scalars(
-        select(FindingRow)
+    """Findings of the unit's earlier versions that the new version no longer has (`still`: its own) are resolved, not deleted.
+
+    Only ids and keys are read, and the resolved ones updated in one statement: the open findings a unit's
+    versions carry over pile up version after version, and loading each as an object cost more than the form.
+    """
+    if submission.version == 1:
+        return  # no earlier version
+    earlier = session.execute(
+        select(FindingRow.id, FindingRow.rule, FindingRow.criterion_code)
         .join(Submission, Submission.id == FindingRow.submission_id)
         .where(
             Submission.program == submission.program,
@@ -217,10 +223,15 @@ def _resolve_earlier_findings(session: Session, submission: Submission, still: s
             FindingRow.status == "open",
         )
     )
-    for finding in earlier:
-        if (finding.rule, finding.criterion_code) not in still:
-            finding.status, finding.resolved_by = "resolved", submission.id
-            finding.resolved_at = datetime.now(UTC).replace(tzinfo=None)
+    fixed = [finding_id for finding_id, rule, criterion in earlier if (rule, criterion) not in still]
+    now = datetime.now(UTC).replace(tzinfo=None)
+    for start in range(0, len(fixed), _BATCH):
+        session.execute(
+            update(FindingRow)
+            .where(FindingRow.id.in_(fixed[start : start + _BATCH]))
+            .values(status="resolved", resolved_by=submission.id, resolved_at=now)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def load_outcomes(
