@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from enum import StrEnum
+from functools import lru_cache
 
 
 class LegacyEncoding(StrEnum):
@@ -63,6 +64,7 @@ MIN_SIGNS = 5  # fewer signs than this prove nothing
 MIN_SHARE = 0.02  # of the letters
 
 
+@lru_cache(maxsize=512)  # asked for every glyph of every page, of a few font names
 def font_encoding(fontname: str) -> tuple[LegacyEncoding, bool] | None:
     """The legacy encoding a PDF font name says its text is in, and whether it is a capitals-only font."""
     name = _SUBSET.sub("", fontname or "")

@@ -30,6 +30,8 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 def garbled_glyphs(text: str) -> int:
     """How many glyphs of `text` have no Unicode: "(cid:NN)" tokens and U+FFFD."""
+    if "(cid:" not in text and REPLACEMENT not in text:  # asked for every glyph of a PDF: most are plain
+        return 0
     return len(CID.findall(text)) + text.count(REPLACEMENT)
 
 

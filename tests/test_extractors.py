@@ -253,6 +253,37 @@ def test_extract_two_page_pdf(style: ParagraphStyle) -> None:
     assert result.stated_total is None  # the total row leaves the self score empty
 
 
+def _ruled_tables(data: bytes) -> list[tuple[list[list[str | None]], list[list[str | None]]]]:
+    """Every ruled table of a PDF as pdfplumber's Table.extract() reads it and as the reader's _cells does."""
+    import pdfplumber
+
+    from extractors.pdf_reader import RULED_SETTINGS, _cells
+
+    pairs = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages[:3]:
+            pairs += [(table.extract(), _cells(table)) for table in page.find_tables(RULED_SETTINGS)]
+            page.close()
+    return pairs
+
+
+def test_ruled_cells_are_read_as_pdfplumber_extracts_them(
+    style: ParagraphStyle, corpus: Path, framework: Framework, registry: UnitRegistry
+) -> None:
+    """_cells finds each cell's characters by bisection; its text must stay exactly Table.extract()'s, merged
+    cells (None) and characters on a rule included, on our forms and on the corpus's ruled tables."""
+    from forms import write_form_pdf
+    from samples import package_for, sample_totals
+
+    unit = next(u for u in registry.units if u.code == "hq-da-nang")
+    form = package_for(framework, unit, registry.units.index(unit), sample_totals("tchq", 2019)[unit.code]).form
+    documents = [two_page_pdf(style), write_form_pdf(form)]
+    documents += [p.read_bytes() for p in sorted((corpus / "pdf_tables").glob("*.pdf")) + sorted((corpus / "pdf_vi").glob("*.pdf"))]
+    pairs = [pair for data in documents for pair in _ruled_tables(data)]
+    assert len(pairs) >= 20 and any(None in row for pdfplumber_rows, _ in pairs for row in pdfplumber_rows)
+    assert [own for _, own in pairs] == [pdfplumber_rows for pdfplumber_rows, _ in pairs]
+
+
 def test_extract_pdf_with_a_table_without_rules(style: ParagraphStyle) -> None:
     result = extract_document(unruled_pdf(style), "khong-ke.pdf")
     assert isinstance(result, SelfAssessment)
