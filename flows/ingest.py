@@ -21,7 +21,7 @@ from schemas.records import DocumentOutcome, DocumentStatus, EvidenceLink, Findi
 from schemas.units import registry_for
 
 CHUNK_MOST = 16  # documents per extraction task, at most
-CHUNKS_PER_WORKER = 4  # so that a worker that drew heavy documents does not hold up the others
+CHUNKS_PER_WORKER = 2  # a chunk takes at most 1/(2 × workers) of the documents left: they shrink towards the end
 DB = {"cache_policy": NO_CACHE, **db_retry_options()}  # the warehouse comes from $PARINDEX_DB_URL, never a parameter
 
 
@@ -59,10 +59,28 @@ def extract(inbox: str, documents: list[InboxDocument], program: str) -> list[Do
 
 
 def chunks(documents: list[InboxDocument], workers: int) -> list[list[InboxDocument]]:
-    """The documents in order, a few per extraction task: Prefect's cost of a task run (a few API calls, in the
-    flow's process) is paid per chunk, and every worker still gets several chunks to share the work."""
-    size = max(1, min(CHUNK_MOST, math.ceil(len(documents) / (CHUNKS_PER_WORKER * workers))))
-    return [documents[start : start + size] for start in range(0, len(documents), size)]
+    """The documents a few per extraction task: the heaviest first, the chunks shrinking as the work left does.
+
+    Prefect's cost of a task run (a few API calls, in the flow's process) is paid per chunk, so chunks start
+    large (CHUNK_MOST documents at most); they shrink to single documents towards the end of the slice
+    (guided scheduling), so that no worker is still reading a long chunk while the others wait for the
+    slice to end. PDFs come first, larger files first: a PDF costs several times a Word file of its size to
+    read (docs/BENCHMARKS.md). Outcomes go back to the documents' order (in_order) before they are loaded.
+    """
+    heaviest_first = sorted(documents, key=lambda d: (not d.name.lower().endswith(".pdf"), -d.size))
+    batches: list[list[InboxDocument]] = []
+    start = 0
+    while start < len(heaviest_first):
+        size = max(1, min(CHUNK_MOST, (len(heaviest_first) - start) // (CHUNKS_PER_WORKER * workers)))
+        batches.append(heaviest_first[start : start + size])
+        start += size
+    return batches
+
+
+def in_order(outcomes: list[DocumentOutcome], documents: list[InboxDocument]) -> list[DocumentOutcome]:
+    """The outcomes of `documents` (read in chunks) in the documents' order: a unit's versions load in the order received."""
+    position = {document.path: index for index, document in enumerate(documents)}
+    return sorted(outcomes, key=lambda outcome: position[outcome.document.path])
 
 
 @task(cache_policy=NO_CACHE)
@@ -125,7 +143,8 @@ def ingest(inbox: str, program: str = "tchq") -> IngestSummary:
     slices = pipeline.package_slices(to_read, Settings().slice_documents) or [[]]
     for index, part in enumerate(slices):
         batches = chunks(part, worker_count())
-        outcomes = [o for batch in progress.gather(extract.map(unmapped(inbox), batches, unmapped(program)), [len(b) for b in batches]) for o in batch]
+        read = progress.gather(extract.map(unmapped(inbox), batches, unmapped(program)), [len(b) for b in batches])
+        outcomes = in_order([o for batch in read for o in batch], part)
         if index == len(slices) - 1:  # copies are recorded after the content they copy
             outcomes += [DocumentOutcome(document=d, status=DocumentStatus.DUPLICATE) for d in duplicates]
         forms = [o.form for o in outcomes if o.form is not None]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from prefect import flow, unmapped
 
-from flows.ingest import chunks, extract
+from flows.ingest import chunks, extract, in_order
 from flows.runners import task_runner
 from parindex.errors import ConfigurationError
 from parindex.inbox import discover
 from samples.generate import generate_inbox
-from schemas.records import DocumentStatus
+from schemas.records import DocumentOutcome, DocumentStatus, InboxDocument
 
 pytestmark = pytest.mark.prefect
 
@@ -26,7 +26,7 @@ def _extract_all(runner_kind: str, inbox, documents):  # type: ignore[no-untyped
     @flow(task_runner=task_runner(runner_kind))
     def extract_only(inbox: str, documents: list) -> list:  # type: ignore[type-arg]
         batches = extract.map(unmapped(inbox), chunks(documents, workers=2), unmapped("tchq")).result()
-        return [outcome for batch in batches for outcome in batch]
+        return in_order([outcome for batch in batches for outcome in batch], documents)  # as the ingest flow does
 
     return extract_only(str(inbox), documents)
 
@@ -69,13 +69,31 @@ def test_each_runner_stops_a_page_that_takes_too_long(kind, small_inbox, tmp_pat
     assert {o.status for o in outcomes.values()} == {DocumentStatus.LOADED, DocumentStatus.EVIDENCE}
 
 
-def test_documents_are_read_a_few_per_task_in_order():
-    documents = list(range(100))
-    batches = chunks(documents, workers=2)  # type: ignore[arg-type]
-    assert [d for batch in batches for d in batch] == documents
-    assert {len(b) for b in batches[:-1]} == {13} and len(batches) == 8  # 4 chunks per worker
-    assert [len(b) for b in chunks(list(range(1000)), workers=2)][:2] == [16, 16]  # at most 16 documents a task
-    assert chunks(list(range(3)), workers=8) == [[0], [1], [2]]  # type: ignore[arg-type]
+def _documents(count: int) -> list[InboxDocument]:
+    """`count` documents of mixed kinds and sizes, in inbox order."""
+    return [
+        InboxDocument(path=f"u{i // 3}/f{i}.{('pdf', 'docx', 'xlsx')[i % 3]}", package=f"u{i // 3}", size=1000 + (i * 7919) % 5000, mtime=0.0, sha256=f"{i:064x}")
+        for i in range(count)
+    ]
+
+
+def test_documents_are_read_heaviest_first_in_chunks_that_shrink():
+    documents = _documents(100)
+    batches = chunks(documents, workers=2)
+    order = [d for batch in batches for d in batch]
+    assert sorted(order, key=documents.index) == documents  # every document once
+    pdfs = [d for d in order if d.name.endswith(".pdf")]
+    assert order[: len(pdfs)] == pdfs and [d.size for d in pdfs] == sorted((d.size for d in pdfs), reverse=True)
+    sizes = [len(b) for b in batches]
+    assert sizes == sorted(sizes, reverse=True) and sizes[0] == 16 and sizes[-4:] == [1, 1, 1, 1]  # at most 16; one at a time at the end
+    assert len(batches) <= 25  # Prefect's cost is paid per chunk
+    assert chunks(documents[:3], workers=8) == [[documents[0]], [documents[1]], [documents[2]]]
+
+
+def test_outcomes_go_back_to_the_documents_order():
+    documents = _documents(10)
+    read = [DocumentOutcome(document=d, status=DocumentStatus.EVIDENCE) for batch in chunks(documents, workers=2) for d in batch]
+    assert [o.document for o in in_order(read, documents)] == documents
 
 
 def test_slices_hold_whole_packages_in_order():
