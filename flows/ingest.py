@@ -8,6 +8,7 @@ from collections import Counter
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 from pydantic import BaseModel
 
 from flows.progress import Progress
@@ -148,9 +149,11 @@ def ingest(inbox: str, program: str = "tchq") -> IngestSummary:
         if index == len(slices) - 1:  # copies are recorded after the content they copy
             outcomes += [DocumentOutcome(document=d, status=DocumentStatus.DUPLICATE) for d in duplicates]
         forms = [o.form for o in outcomes if o.form is not None]
-        findings, links = validate(outcomes, program) if forms else ({}, {})
+        # quote(): Prefect would walk every score row of every outcome looking for futures in a task's
+        # inputs, and copy them, twice per task: seconds per slice, while the workers wait (docs/BENCHMARKS.md).
+        findings, links = validate(quote(outcomes), program) if forms else ({}, {})
         if outcomes:
-            load(outcomes, findings, links, program)
+            load(quote(outcomes), quote(findings), quote(links), program)
         statuses.update(o.status.value for o in outcomes)
         invalid += sum(1 for f in forms if any(x.severity == "error" for x in findings.get(f.sha256, [])))
         rows += [{"path": o.document.path, "status": o.status.value, "reason": o.reason, "message": o.message} for o in outcomes]
