@@ -87,6 +87,8 @@ class Bench:
         # reader process with its limits (parindex.isolation), as the ingest flow reads them.
         if "steps" in self.parts:
             for key, isolation, label in (("steps", "none", ""), ("steps_guarded", "child", ", reader processes")):
+                if isolation not in self.args.steps_isolation.split(","):
+                    continue
                 url = sqlite_url(self.work / "db" / f"{key}-{n}.db")
                 arguments = {"inbox": inbox, "db_url": url, "corpus": str(corpus.root), "rerun": key == "steps"}
                 self.run(entry, key, f"plain steps{label} N={n}", "bench.steps:pipeline_steps", arguments, {"PARINDEX_ISOLATION": isolation})
@@ -224,6 +226,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--ephemeral-sizes", default="35", help="sizes also run through the flows on Prefect's temporary API server")
     parser.add_argument("--runners", default=",".join(RUNNERS), help="task runners of the flow measurements: thread, process-<workers>")
     parser.add_argument("--only", default=None, help=f"measure only these parts, comma-separated: {', '.join(PARTS)}")
+    parser.add_argument("--steps-isolation", default="none,child",
+                        help="how the plain steps read documents: none (in-process, against the raw bound), child (reader processes, as ingest)")
     parser.add_argument("--nightly-docs", type=int, default=10_000, help="known documents for the nightly no-change run")
     parser.add_argument("--score-rows", type=int, default=1_000_000, help="score rows in the query benchmark's warehouse")
     parser.add_argument("--peer-forms", type=int, default=40, help="PDF forms of the corpus each peer reads")
