@@ -47,6 +47,7 @@ def merge(parts: Sequence[dict[str, Any]]) -> dict[str, Any]:
                 target[key] = f"{target[key]}` and `{value}"
     for part in parts:
         into(merged, part)
+    merged["codes"] = [part["code"] for part in parts if part.get("code")]  # each run's, in the commands' order
     return merged
 
 
@@ -174,11 +175,12 @@ def _loads(node: object) -> list[float]:
 
 def machine_section(results: dict[str, Any]) -> str:
     m = results["machine"]
-    code = results.get("code") or {}
+    codes = results.get("codes") or [results.get("code") or {}]
     libraries = ", ".join(f"{name} {version}" for name, version in m["libraries"].items())
     return "\n".join([
         f"- `{results['command']}`, {results['started']} → {results.get('finished', 'unfinished')}",
-        f"- code: commit {code.get('commit')} with {code.get('uncommitted_files')} files changed in the working tree",
+        "- code: " + ", ".join(f"commit {c.get('commit')} with {c.get('uncommitted_files')} files changed in the working tree" for c in codes)
+        + (" (one per command, in their order)" if len(codes) > 1 else ""),
         f"- {m['nproc']} cores ({m['cpu']}), {m['memory_gib']} GiB memory, {m['os']}",
         f"- Python {m['python']}, SQLite {m['sqlite']}, PostgreSQL {m['postgresql'] or 'not used'}",
         f"- {libraries}",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 
 from prefect import flow, get_run_logger, task, unmapped
