@@ -6,12 +6,12 @@ checks that it adds up and says exactly what is wrong.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -21,6 +21,8 @@ from schemas.ids import Slug
 
 FRAMEWORKS_DIR = Path(__file__).parent / "frameworks"
 DEFAULT_STEP = Decimal("0.5")
+T = TypeVar("T")
+V = TypeVar("V")
 
 
 class Criterion(BaseModel):
@@ -53,18 +55,29 @@ class Criterion(BaseModel):
 
 
 class _BlockIndex(NamedTuple):
-    criteria: tuple[Criterion, ...]  # the tree indexed
-    by_code: dict[str, Criterion]
+    by_code: dict[str, Criterion]  # the first of a repeated code (see _problems)
     leaves: tuple[Criterion, ...]
     leaf_codes: frozenset[str]
 
     @classmethod
     def of(cls, criteria: tuple[Criterion, ...]) -> _BlockIndex:
         by_code: dict[str, Criterion] = {}
+        leaves: list[Criterion] = []
         for node in (n for field in criteria for n in field.walk()):
             by_code.setdefault(node.code, node)
-        leaves = tuple(n for field in criteria for n in field.walk() if n.is_leaf)
-        return cls(criteria, by_code, leaves, frozenset(c.code for c in leaves))
+            if node.is_leaf:
+                leaves.append(node)
+        return cls(by_code, tuple(leaves), frozenset(c.code for c in leaves))
+
+
+def _once_per_tree(model: BaseModel, name: str, tree: T, build: Callable[[T], V]) -> V:
+    """`build(tree)`, computed once per tree and kept in the model's __dict__ as functools.cached_property keeps a
+    value (pydantic compares and dumps fields only). model_copy(update=...) copies the __dict__ too, so the tree
+    the value was built from is kept with it, and a copy with another tree builds its own."""
+    cached: tuple[T, V] | None = model.__dict__.get(name)
+    if cached is None or cached[0] is not tree:
+        cached = model.__dict__[name] = (tree, build(tree))
+    return cached[1]
 
 
 class Block(BaseModel):
@@ -83,15 +96,8 @@ class Block(BaseModel):
             yield from field.walk()
 
     def _indexed(self) -> _BlockIndex:
-        """The tree indexed once (validation looks criteria up for every row of every form).
-
-        Kept in the instance's __dict__ as functools.cached_property keeps a value (pydantic compares and dumps
-        fields only), with the tree it indexes: model_copy(update=...) copies it along with the __dict__.
-        """
-        index: _BlockIndex | None = self.__dict__.get("_tree_index")
-        if index is None or index.criteria is not self.criteria:
-            index = self.__dict__["_tree_index"] = _BlockIndex.of(self.criteria)
-        return index
+        """The tree indexed once: validation looks criteria up for every row of every form."""
+        return _once_per_tree(self, "_tree_index", self.criteria, _BlockIndex.of)
 
     @property
     def by_code(self) -> dict[str, Criterion]:
@@ -138,11 +144,8 @@ class Framework(BaseModel):
 
     @property
     def blocks_by_id(self) -> dict[str, Block]:
-        """The blocks by id (the first of a repeated id, as block() finds it), indexed once as Block._indexed is."""
-        cached: tuple[tuple[Block, ...], dict[str, Block]] | None = self.__dict__.get("_blocks_by_id")
-        if cached is None or cached[0] is not self.blocks:
-            cached = self.__dict__["_blocks_by_id"] = (self.blocks, {block.id: block for block in reversed(self.blocks)})
-        return cached[1]
+        """The blocks by id (the first of a repeated id, as block() finds it), indexed once."""
+        return _once_per_tree(self, "_blocks_by_id", self.blocks, lambda blocks: {block.id: block for block in reversed(blocks)})
 
     def block(self, block_id: str) -> Block:
         if block_id in self.blocks_by_id:
