@@ -84,6 +84,7 @@ def pipeline_steps(inbox: str, db_url: str, corpus: str | None = None, rerun: bo
     from schemas.units import registry_for
     from warehouse import load
     from warehouse.db import make_engine
+    from warehouse.evidence import stored_evidence
     from warehouse.lock import warehouse_lock
 
     imports = round(time.perf_counter() - started, 3)
@@ -118,7 +119,11 @@ def pipeline_steps(inbox: str, db_url: str, corpus: str | None = None, rerun: bo
             outcomes += [DocumentOutcome(document=d, status=DocumentStatus.DUPLICATE) for d in duplicates]
         clock.lap("extract")
         forms = [o.form for o in outcomes if o.form is not None]
-        findings, links = pipeline.validate_outcomes(outcomes, PROGRAM) if forms else ({}, {})
+        if forms:
+            earlier = stored_evidence(engine, {o.document.package for o in outcomes if o.form is not None})
+            findings, links = pipeline.validate_outcomes(outcomes, PROGRAM, stored_evidence=earlier)
+        else:
+            findings, links = {}, {}
         clock.lap("validate")
         with warehouse_lock(engine, "ingest"):
             load.load_outcomes(engine, outcomes, findings, registry_for(PROGRAM), lambda year: framework_for(PROGRAM, year), links)

@@ -17,7 +17,7 @@ from parindex.memory import release_memory
 from parindex.sources import open_source, read_file
 from parindex.settings import Settings, redact
 from schemas.framework import framework_for
-from schemas.records import DocumentOutcome, DocumentStatus, EvidenceLink, Finding, InboxDocument
+from schemas.records import DocumentOutcome, DocumentStatus, EvidenceDocument, EvidenceLink, Finding, InboxDocument
 from schemas.units import registry_for
 
 CHUNK_MOST = 16  # documents per extraction task, at most
@@ -83,10 +83,22 @@ def in_order(outcomes: list[DocumentOutcome], documents: list[InboxDocument]) ->
     return sorted(outcomes, key=lambda outcome: position[outcome.document.path])
 
 
+@task(**DB)
+def evidence_sent_before(packages: list[str]) -> dict[str, list[tuple[str, EvidenceDocument]]]:
+    """The evidence files earlier runs read for these packages: a form sent after its evidence links to it."""
+    from warehouse.db import warehouse
+    from warehouse.evidence import stored_evidence
+
+    with warehouse() as engine:
+        return stored_evidence(engine, packages)
+
+
 @task(cache_policy=NO_CACHE)
-def validate(outcomes: list[DocumentOutcome], program: str) -> tuple[dict[str, list[Finding]], dict[str, list[EvidenceLink]]]:
+def validate(
+    outcomes: list[DocumentOutcome], program: str, earlier: dict[str, list[tuple[str, EvidenceDocument]]]
+) -> tuple[dict[str, list[Finding]], dict[str, list[EvidenceLink]]]:
     """Great Expectations over the whole batch of forms at once, their citations linked to their packages' evidence."""
-    return pipeline.validate_outcomes(outcomes, program, min_confidence=Settings().ocr_min_confidence)
+    return pipeline.validate_outcomes(outcomes, program, min_confidence=Settings().ocr_min_confidence, stored_evidence=earlier)
 
 
 # ---------------------------------------------------------------- load
@@ -150,7 +162,11 @@ def ingest(inbox: str, program: str = "tchq") -> IngestSummary:
         forms = [o.form for o in outcomes if o.form is not None]
         # quote(): Prefect would walk every score row of every outcome looking for futures in a task's
         # inputs, and copy them, twice per task: seconds per slice, while the workers wait (docs/BENCHMARKS.md).
-        findings, links = validate(quote(outcomes), program) if forms else ({}, {})
+        if forms:
+            earlier = evidence_sent_before(sorted({o.document.package for o in outcomes if o.form is not None}))
+            findings, links = validate(quote(outcomes), program, quote(earlier))
+        else:
+            findings, links = {}, {}
         if outcomes:
             load(quote(outcomes), quote(findings), quote(links), program)
         statuses.update(o.status.value for o in outcomes)

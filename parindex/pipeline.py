@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -150,16 +150,21 @@ def extract_outcome(document: InboxDocument, data: bytes, program: str) -> Docum
 
 
 def validate_outcomes(
-    outcomes: Sequence[DocumentOutcome], program: str, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE
+    outcomes: Sequence[DocumentOutcome],
+    program: str,
+    *,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    stored_evidence: Mapping[str, Sequence[tuple[str, EvidenceDocument]]] | None = None,
 ) -> tuple[dict[str, list[Finding]], dict[str, list[EvidenceLink]]]:
     """Findings and evidence links per form sha256: citations linked within each package, one GX run per year.
 
-    `min_confidence` is the OCR confidence below which a scanned score is reported.
+    `min_confidence` is the OCR confidence below which a scanned score is reported; `stored_evidence`, per
+    package, the (path, file) of evidence earlier runs read (warehouse.evidence.stored_evidence).
     """
     from expectations.inputs import package_inputs
     from expectations.validate import validate_batch  # GX costs seconds to import: only here
 
-    inputs = package_inputs(outcomes)
+    inputs = package_inputs(outcomes, stored_evidence)
     received = {o.form.sha256: _utc(o.document.mtime) for o in outcomes if o.form is not None}
     by_year: dict[int, list[SelfAssessment]] = defaultdict(list)
     for outcome in outcomes:

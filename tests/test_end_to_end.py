@@ -87,6 +87,30 @@ def test_an_inbox_taken_in_small_slices_ranks_as_in_one(prefect_server, sample_i
         assert {format_points(r.points) for r in provincial if r.rank == rank} == {points}
 
 
+def test_a_form_that_comes_a_night_after_its_evidence_links_to_it(prefect_server, sample_inbox, tmp_path, monkeypatch, db_url):
+    """The evidence files first, the form the next night: its citations link as if the package came whole."""
+    from sqlalchemy import select
+
+    from warehouse.db import make_engine
+    from warehouse.models import EvidenceLinkRow, FindingRow
+
+    inbox = tmp_path / "inbox"
+    shutil.copytree(sample_inbox / "hq-da-nang", inbox / "hq-da-nang")
+    form = next((inbox / "hq-da-nang").glob("tu-danh-gia*"))
+    aside = form.rename(tmp_path / form.name)
+    monkeypatch.setenv("PARINDEX_DB_URL", db_url)
+    assert ingest(inbox=str(inbox)).statuses == {"evidence": 2}
+    aside.rename(form)
+    assert ingest(inbox=str(inbox)).statuses == {"loaded": 1}
+    engine = make_engine(db_url)
+    with engine.connect() as connection:
+        links = connection.execute(select(EvidenceLinkRow.status)).scalars().all()
+        rules = connection.execute(select(FindingRow.rule)).scalars().all()
+    engine.dispose()
+    assert links and set(links) == {"found"}
+    assert not [rule for rule in rules if rule.startswith("evidence.")], rules
+
+
 def test_a_hand_made_form_dropped_into_an_inbox_is_ranked(prefect_server, sample_inbox, tmp_path, monkeypatch, db_url):
     """A form written by another program in the template's layout is read and ranked like the others."""
     from tests.handmade import write_handmade_form

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from schemas.framework import Framework
 from schemas.records import DocumentOutcome, DocumentStatus, EvidenceLink, Finding, InboxDocument, RoundSheet, SelfAssessment, Severity
 from schemas.units import UnitRegistry
+from warehouse.evidence import insert_evidence
 from warehouse.models import Document, EvidenceLinkRow, FindingRow, Score, ScoreFact, Submission
 
 _BATCH = 500
@@ -168,6 +169,8 @@ def load_outcome(
         session.flush()
         if outcome.round_sheet is not None:
             session.add_all(_fact_rows(outcome.round_sheet, row, framework))
+        elif outcome.evidence is not None:
+            insert_evidence(session, row.id, outcome.evidence)
         elif outcome.status is DocumentStatus.LOADED:
             if framework is None or registry is None:
                 raise ValueError("a loaded form needs its framework and the unit registry")

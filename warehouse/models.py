@@ -246,6 +246,36 @@ class EvidenceLinkRow(Base):
     row_index: Mapped[int | None]
 
 
+class EvidenceFile(Base):
+    """An evidence file as read: its own number and date, its first lines. A form sent later links to it."""
+
+    __tablename__ = "evidence_files"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    document_number: Mapped[str | None] = mapped_column(String(128))
+    document_date: Mapped[date | None]
+    pages: Mapped[int | None]
+    text_layer: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+
+    references: Mapped[list[EvidenceReference]] = relationship(order_by="EvidenceReference.position", cascade="all, delete-orphan")
+
+
+class EvidenceReference(Base):
+    """A document number an evidence file carries, in the order read (its own number first)."""
+
+    __tablename__ = "evidence_references"
+    __table_args__ = (UniqueConstraint("document_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("evidence_files.document_id"))
+    position: Mapped[int]
+    number: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str | None] = mapped_column(String(128))
+    issued_on: Mapped[date | None]
+    text: Mapped[str] = mapped_column(Text)
+
+
 class RankingSnapshot(Base):
     """A published ranking, frozen: never changed; publishing again makes a new snapshot."""
 
