@@ -144,16 +144,21 @@ def load_corpus(root: Path) -> Corpus:
     return _corpus(root, json.loads((root / MANIFEST).read_text(encoding="utf-8")))
 
 
-def docx_forms_inbox(corpus: Corpus, target: Path) -> Path:
-    """An inbox holding only the corpus's DOCX forms (hard links), for the forms-per-second figure."""
+def docx_forms_inbox(corpus: Corpus, target: Path, part: str = "forms") -> Path:
+    """An inbox holding only the corpus's DOCX forms (hard links), for the forms-per-second figure; `part`
+    "evidence": the evidence files of those forms' packages instead, to take in before them."""
     if target.exists():
         shutil.rmtree(target)
-    for form in corpus.forms:
-        if form.fmt == "docx":
-            path = target / form.path
-            path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(corpus.inbox / form.path, path)
-            except OSError:  # another file system: a copy does as well
-                shutil.copy2(corpus.inbox / form.path, path)
+    forms = {form.path for form in corpus.forms if form.fmt == "docx"}
+    packages = {path.split("/", 1)[0] for path in forms}
+    for file in sorted(corpus.inbox.rglob("*")):
+        relative = file.relative_to(corpus.inbox).as_posix()
+        if not file.is_file() or relative.split("/", 1)[0] not in packages or (relative in forms) != (part == "forms"):
+            continue
+        path = target / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(file, path)
+        except OSError:  # another file system: a copy does as well
+            shutil.copy2(file, path)
     return target

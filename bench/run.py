@@ -93,11 +93,18 @@ class Bench:
                 arguments = {"inbox": inbox, "db_url": url, "corpus": str(corpus.root), "rerun": key == "steps"}
                 self.run(entry, key, f"plain steps{label} N={n}", "bench.steps:pipeline_steps", arguments, {"PARINDEX_ISOLATION": isolation})
         if "docx" in self.parts:
+            # The Word forms, their packages' evidence taken in by an earlier run (as when a unit sends its
+            # evidence first, or resends its form alone), and once more with that evidence never sent.
             docx_inbox = docx_forms_inbox(corpus, self.work / f"docx-forms-{n}")
-            for key, isolation, label in (("docx_forms", "none", ""), ("docx_forms_guarded", "child", ", reader processes")):
+            evidence = str(docx_forms_inbox(corpus, self.work / f"docx-evidence-{n}", part="evidence"))
+            for key, isolation, before, label in (
+                ("docx_forms", "none", evidence, ""),
+                ("docx_forms_guarded", "child", evidence, ", reader processes"),
+                ("docx_forms_alone", "none", None, ", their evidence never sent"),
+            ):
                 url = sqlite_url(self.work / "db" / f"{key}-{n}.db")
                 self.run(entry, key, f"DOCX forms only{label} N={n}", "bench.steps:pipeline_steps",
-                         {"inbox": str(docx_inbox), "db_url": url, "rerun": False}, {"PARINDEX_ISOLATION": isolation})
+                         {"inbox": str(docx_inbox), "db_url": url, "rerun": False, "sent_before": before}, {"PARINDEX_ISOLATION": isolation})
         if "flows" in self.parts:
             modes = [("server", self.api_url)] if n in self.flow_sizes and self.api_url else []
             modes += [("ephemeral", None)] if n in self.ephemeral_sizes else []

@@ -72,6 +72,32 @@ def test_docx_forms_inbox_holds_only_the_word_forms(corpus, tmp_path):
     assert sorted(p.relative_to(inbox).as_posix() for p in inbox.rglob("*.*")) == sorted(f.path for f in corpus.forms if f.fmt == "docx")
 
 
+def test_the_evidence_of_the_word_forms_packages_is_an_inbox_of_its_own(corpus, tmp_path):
+    inbox = docx_forms_inbox(corpus, tmp_path / "evidence", part="evidence")
+    files = sorted(p.relative_to(inbox).as_posix() for p in inbox.rglob("*.*"))
+    packages = {f.path.split("/", 1)[0] for f in corpus.forms if f.fmt == "docx"}
+    assert files and {f.split("/", 1)[0] for f in files} == packages
+    assert not {f.path for f in corpus.forms} & set(files)
+
+
+def test_word_forms_taken_in_after_their_evidence_link_to_it(corpus, tmp_path):
+    from sqlalchemy import create_engine, select
+
+    from warehouse.models import FindingRow
+
+    forms = docx_forms_inbox(corpus, tmp_path / "forms")
+    evidence = docx_forms_inbox(corpus, tmp_path / "evidence", part="evidence")
+    url = sqlite_url(tmp_path / "w.db")
+    result = pipeline_steps(str(forms), url, rerun=False, sent_before=str(evidence))
+    assert result["sent_before"]["statuses"] == {"evidence": len(list(evidence.rglob("*.*")))}
+    assert result["statuses"] == {"loaded": len(list(forms.rglob("*.*")))} and result["forms"] == result["statuses"]["loaded"]
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        rules = connection.execute(select(FindingRow.rule)).scalars().all()
+    engine.dispose()
+    assert not [rule for rule in rules if rule.startswith("evidence.")], rules
+
+
 @pytest.mark.parametrize("zipped", [False, True], ids=["folders", "zips"])
 def test_nightly_run_finds_nothing_new(tmp_path, zipped):
     inbox = known_inbox(tmp_path / "nightly", 25, zipped=zipped)

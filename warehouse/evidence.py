@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from schemas.records import DocumentKind, DocumentStatus, EvidenceDocument, EvidenceRef, TextLayer
@@ -13,15 +13,15 @@ from warehouse.models import Document, EvidenceFile, EvidenceReference
 _BATCH = 500
 
 
-def insert_evidence(session: Session, document_id: int, evidence: EvidenceDocument) -> None:
+def insert_evidence(connection: Connection, document_id: int, evidence: EvidenceDocument) -> None:
     """An evidence file's own number and date, its first lines, and every number it carries, in order."""
-    session.execute(
+    connection.execute(
         insert(EvidenceFile.__table__),
         [{"document_id": document_id, "document_number": evidence.document_number, "document_date": evidence.document_date,
           "pages": evidence.pages, "text_layer": evidence.text_layer.value, "text": evidence.text}],
     )
     if evidence.references:
-        session.execute(
+        connection.execute(
             insert(EvidenceReference.__table__),
             [{"document_id": document_id, "position": position, "number": ref.number, "kind": ref.kind, "issued_on": ref.issued_on,
               "text": ref.text} for position, ref in enumerate(evidence.references)],

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import Engine, func, insert, select, tuple_, update
+from sqlalchemy import Connection, Engine, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from schemas.framework import Framework
@@ -51,59 +51,45 @@ def known_contents(engine: Engine, shas: Iterable[str]) -> set[str]:
     return found
 
 
-def _document_row(session: Session, outcome: DocumentOutcome) -> Document:
+def _document_row(connection: Connection, outcome: DocumentOutcome) -> dict[str, object]:
     doc = outcome.document
     duplicate_of = None
     if outcome.status is DocumentStatus.DUPLICATE:
-        duplicate_of = session.scalar(
+        duplicate_of = connection.scalar(
             select(Document.id).where(Document.sha256 == doc.sha256, Document.status != DocumentStatus.DUPLICATE.value).order_by(Document.id).limit(1)
         )
-    return Document(
-        path=doc.path,
-        package=doc.package,
-        sha256=doc.sha256,
-        size=doc.size,
-        kind=outcome.kind.value if outcome.kind else None,
-        status=outcome.status.value,
-        reason=outcome.reason,
-        message=outcome.message,
-        duplicate_of=duplicate_of,
-        mtime=doc.mtime,
-        received_at=_utc(doc.mtime),
-        ingested_at=datetime.now(UTC).replace(tzinfo=None),
-    )
+    return {
+        "path": doc.path, "package": doc.package, "sha256": doc.sha256, "size": doc.size,
+        "kind": outcome.kind.value if outcome.kind else None, "status": outcome.status.value, "reason": outcome.reason,
+        "message": outcome.message, "duplicate_of": duplicate_of, "mtime": doc.mtime, "received_at": _utc(doc.mtime),
+        "ingested_at": datetime.now(UTC).replace(tzinfo=None),
+    }
 
 
 def _submission_row(
-    session: Session,
+    connection: Connection,
     outcome: DocumentOutcome,
     findings: Sequence[Finding],
     framework: Framework,
     registry: UnitRegistry,
-) -> Submission:
+) -> dict[str, object]:
     """The submission a loaded form makes (its scores, findings and links are inserted by _insert_children)."""
     form = outcome.form
     assert form is not None
     block_id = registry.get(form.unit_code).block
     leaves = _leaves(framework, block_id)
-    previous = session.scalar(
+    previous = connection.scalar(
         select(func.max(Submission.version)).where(
             Submission.program == framework.program, Submission.year == form.year, Submission.unit_code == form.unit_code
         )
     )
-    return Submission(
-        program=framework.program,
-        year=form.year,
-        unit_code=form.unit_code,
-        block_id=block_id,
-        version=(previous or 0) + 1,
-        received_at=_utc(outcome.document.mtime),
-        status="invalid" if any(f.severity is Severity.ERROR for f in findings) else "valid",
-        points=sum((r.self_points or Decimal(0) for r in form.rows if r.code in leaves), Decimal(0)),
-        stated_total=form.stated_total,
-        document_number=form.document_number,
-        document_date=form.document_date,
-    )
+    return {
+        "program": framework.program, "year": form.year, "unit_code": form.unit_code, "block_id": block_id,
+        "version": (previous or 0) + 1, "received_at": _utc(outcome.document.mtime),
+        "status": "invalid" if any(f.severity is Severity.ERROR for f in findings) else "valid",
+        "points": sum((r.self_points or Decimal(0) for r in form.rows if r.code in leaves), Decimal(0)),
+        "stated_total": form.stated_total, "document_number": form.document_number, "document_date": form.document_date,
+    }
 
 
 def _leaves(framework: Framework, block_id: str) -> set[str]:
@@ -111,13 +97,12 @@ def _leaves(framework: Framework, block_id: str) -> set[str]:
 
 
 def _insert_children(
-    session: Session, submission: Submission, form: SelfAssessment, findings: Sequence[Finding], links: Sequence[EvidenceLink], leaves: set[str]
+    connection: Connection, submission_id: int, form: SelfAssessment, findings: Sequence[Finding], links: Sequence[EvidenceLink], leaves: set[str]
 ) -> None:
-    """A submission's score rows, findings and evidence links, as Core bulk inserts (one executemany per table): a
-    form has ~100 rows, and ORM objects, or even the ORM's bulk insert, cost more than the database does."""
+    """A submission's score rows, findings and evidence links, one executemany per table."""
     scores = [
         {
-            "submission_id": submission.id, "criterion_code": row.code, "is_leaf": row.code in leaves,
+            "submission_id": submission_id, "criterion_code": row.code, "is_leaf": row.code in leaves,
             "max_points": row.max_points, "self_points": row.self_points, "self_text": row.self_text,
             "not_applicable": row.not_applicable, "evidence": row.evidence,
             "page": row.lineage.page, "table_index": row.lineage.table, "row_index": row.lineage.row,
@@ -126,7 +111,7 @@ def _insert_children(
     ]
     finding_rows = [
         {
-            "submission_id": submission.id, "status": "open", "rule": f.rule, "severity": f.severity.value,
+            "submission_id": submission_id, "status": "open", "rule": f.rule, "severity": f.severity.value,
             "criterion_code": f.criterion_code, "message": f.message,
             "page": f.lineage.page if f.lineage else None,
             "table_index": f.lineage.table if f.lineage else None,
@@ -136,7 +121,7 @@ def _insert_children(
     ]
     link_rows = [
         {
-            "submission_id": submission.id, "criterion_code": link.criterion_code, "reference": link.reference.number,
+            "submission_id": submission_id, "criterion_code": link.criterion_code, "reference": link.reference.number,
             "issued_on": link.reference.issued_on, "status": link.status.value, "evidence_sha256": link.evidence_sha256,
             "page": link.lineage.page, "row_index": link.lineage.row,
         }
@@ -144,7 +129,7 @@ def _insert_children(
     ]
     for model, rows in ((Score, scores), (FindingRow, finding_rows), (EvidenceLinkRow, link_rows)):
         if rows:
-            session.execute(insert(model.__table__), rows)
+            connection.execute(insert(model.__table__), rows)
 
 
 def load_outcome(
@@ -157,83 +142,80 @@ def load_outcome(
 ) -> int:
     """Record one document, and its submission with scores and findings when it is a form; return the document id.
 
-    Idempotent: a (path, content) pair already recorded is left as it is.
+    Idempotent: a (path, content) pair already recorded is left as it is. Written with Core statements in
+    one transaction: a form has ~100 score rows, and ORM objects cost more than the database does.
     """
     doc = outcome.document
-    with Session(engine) as session, session.begin():
-        existing = session.scalar(select(Document.id).where(Document.path == doc.path, Document.sha256 == doc.sha256))
+    with engine.begin() as connection:
+        existing = connection.scalar(select(Document.id).where(Document.path == doc.path, Document.sha256 == doc.sha256))
         if existing is not None:
-            return existing
-        row = _document_row(session, outcome)
-        session.add(row)
-        session.flush()
+            return int(existing)
+        document = _document_row(connection, outcome)
+        document_id = _inserted(connection, Document, document)
         if outcome.round_sheet is not None:
-            session.add_all(_fact_rows(outcome.round_sheet, row, framework))
+            connection.execute(insert(ScoreFact.__table__), _fact_rows(outcome.round_sheet, document_id, document["received_at"], framework))
         elif outcome.evidence is not None:
-            insert_evidence(session, row.id, outcome.evidence)
+            insert_evidence(connection, document_id, outcome.evidence)
         elif outcome.status is DocumentStatus.LOADED:
             if framework is None or registry is None:
                 raise ValueError("a loaded form needs its framework and the unit registry")
             form = outcome.form
             assert form is not None
-            submission = _submission_row(session, outcome, findings, framework, registry)
-            submission.document_id = row.id
-            session.add(submission)
-            session.flush()
-            _insert_children(session, submission, form, findings, links, _leaves(framework, submission.block_id))
-            _resolve_earlier_findings(session, submission, {(f.rule, f.criterion_code) for f in findings})
-        return row.id
+            submission = _submission_row(connection, outcome, findings, framework, registry)
+            submission["document_id"] = document_id
+            submission_id = _inserted(connection, Submission, submission)
+            _insert_children(connection, submission_id, form, findings, links, _leaves(framework, str(submission["block_id"])))
+            if submission["version"] != 1:  # a first version has no earlier findings to resolve
+                _resolve_earlier_findings(connection, submission, submission_id, {(f.rule, f.criterion_code) for f in findings})
+        return document_id
 
 
-def _fact_rows(sheet: RoundSheet, document: Document, framework: Framework | None) -> list[ScoreFact]:
+def _inserted(connection: Connection, model: type[Document] | type[Submission], row: Mapping[str, object]) -> int:
+    """Insert one row; its new id."""
+    key = connection.execute(insert(model.__table__), dict(row)).inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def _fact_rows(sheet: RoundSheet, document_id: int, received_at: object, framework: Framework | None) -> list[dict[str, object]]:
     if framework is None:
         raise ValueError("a round sheet needs its framework")
     return [
-        ScoreFact(
-            program=framework.program,
-            year=sheet.year,
-            unit_code=sheet.unit_code,
-            criterion_code=r.code,
-            round=sheet.round.value,
-            points=r.points,
-            note=r.note,
-            document_id=document.id,
-            received_at=document.received_at,
-            page=r.lineage.page,
-            table_index=r.lineage.table,
-            row_index=r.lineage.row,
-        )
+        {
+            "program": framework.program, "year": sheet.year, "unit_code": sheet.unit_code, "criterion_code": r.code,
+            "round": sheet.round.value, "points": r.points, "note": r.note, "document_id": document_id,
+            "received_at": received_at, "page": r.lineage.page, "table_index": r.lineage.table, "row_index": r.lineage.row,
+        }
         for r in sheet.rows
     ]
 
 
-def _resolve_earlier_findings(session: Session, submission: Submission, still: set[tuple[str, str | None]]) -> None:
+def _resolve_earlier_findings(
+    connection: Connection, submission: Mapping[str, object], submission_id: int, still: set[tuple[str, str | None]]
+) -> None:
     """Findings of the unit's earlier versions that the new version no longer has (`still`: its own) are resolved, not deleted.
 
     Only ids and keys are read, and the resolved ones updated in one statement: the open findings a unit's
     versions carry over pile up version after version, and loading each as an object cost more than the form.
     """
-    if submission.version == 1:
-        return  # no earlier version
-    earlier = session.execute(
+    earlier = connection.execute(
         select(FindingRow.id, FindingRow.rule, FindingRow.criterion_code)
         .join(Submission, Submission.id == FindingRow.submission_id)
         .where(
-            Submission.program == submission.program,
-            Submission.year == submission.year,
-            Submission.unit_code == submission.unit_code,
-            Submission.id != submission.id,
+            Submission.program == submission["program"],
+            Submission.year == submission["year"],
+            Submission.unit_code == submission["unit_code"],
+            Submission.id != submission_id,
             FindingRow.status == "open",
         )
     )
     fixed = [finding_id for finding_id, rule, criterion in earlier if (rule, criterion) not in still]
     now = datetime.now(UTC).replace(tzinfo=None)
     for start in range(0, len(fixed), _BATCH):
-        session.execute(
-            update(FindingRow)
-            .where(FindingRow.id.in_(fixed[start : start + _BATCH]))
-            .values(status="resolved", resolved_by=submission.id, resolved_at=now)
-            .execution_options(synchronize_session=False)
+        connection.execute(
+            update(FindingRow.__table__)
+            .where(FindingRow.__table__.c.id.in_(fixed[start : start + _BATCH]))
+            .values(status="resolved", resolved_by=submission_id, resolved_at=now)
         )
 
 
