@@ -38,6 +38,8 @@ _TEXT_OF = {_TAB: " ", _BR: "\n", _CR: "\n", _NB_HYPHEN: "-"}  # what each text 
 _V_MERGE, _VAL = qn("w:vMerge"), qn("w:val")
 _TC_PR, _TR_PR = qn("w:tcPr"), qn("w:trPr")
 _GRID_SPAN, _GRID_BEFORE, _GRID_AFTER = qn("w:gridSpan"), qn("w:gridBefore"), qn("w:gridAfter")
+_PROPERTIES_OF = {(_TC_PR, _TC), (_TR_PR, _TR)}
+_NONE: dict[str, etree._Element] = {}
 MAX_SPAN = 64  # Word allows 63 columns; a larger span is a damaged file, not a reason to build huge rows
 # Text inside these is not the paragraph's current text: text boxes float outside the flow (and
 # mc:Fallback draws the same box again); w:del and w:moveFrom hold tracked deletions and moved-away text.
@@ -61,13 +63,14 @@ def read_docx(data: bytes, sha256: str, limits: ExtractionLimits = DEFAULT_LIMIT
             raise DocumentError(Reason.DAMAGED, "damaged Word file: its main document has no body (w:body)")
         _unwrap_content_controls(body)
         _drop_skipped(body)
+        marks = _grid_marks(body)
         lines: list[str] = []
         grids: list[Grid] = []
         for child in body.iterchildren():
             if child.tag == _P:
                 lines.extend(line for line in _paragraph_text(child).split("\n") if line)
             elif child.tag == _TBL:
-                grids.append(Grid(table=len(grids), rows=list(_grid_rows(child))))
+                grids.append(Grid(table=len(grids), rows=list(_grid_rows(child, marks))))
     except DocumentError:
         raise
     except (OpcError, *UNPACK_ERRORS, NotImplementedError, KeyError, AttributeError, TypeError, etree.LxmlError) as exc:
@@ -122,7 +125,24 @@ def _paragraph_text(paragraph: etree._Element) -> str:
     return "\n".join(nfc(line) for line in text.split("\n"))
 
 
-def _grid_rows(table: etree._Element) -> Iterator[GridRow]:
+Marks = dict[etree._Element, dict[str, etree._Element]]
+
+
+def _grid_marks(body: etree._Element) -> Marks:
+    """Every cell's and row's merge properties (w:gridSpan, w:vMerge; w:gridBefore, w:gridAfter), by the
+    w:tc or w:tr they belong to: one pass in C over the body. Looking them up cell by cell (w:tcPr, then
+    each property) cost more than reading the cells' text."""
+    marks: Marks = {}
+    for element in body.iter(_GRID_SPAN, _V_MERGE, _GRID_BEFORE, _GRID_AFTER):
+        properties = element.getparent()
+        owner = properties.getparent() if properties is not None else None
+        # Only a cell's or row's own properties: not the former ones a tracked change keeps (w:tcPrChange).
+        if owner is not None and (properties.tag, owner.tag) in _PROPERTIES_OF:
+            marks.setdefault(owner, {}).setdefault(element.tag, element)  # the first, as find() takes it
+    return marks
+
+
+def _grid_rows(table: etree._Element, marks: Marks) -> Iterator[GridRow]:
     """One row per w:tr, one cell per grid column, as a PDF table gives it.
 
     A horizontally merged cell (w:gridSpan) is one w:tc: its text fills its first column and the columns
@@ -130,28 +150,29 @@ def _grid_rows(table: etree._Element) -> Iterator[GridRow]:
     (w:gridBefore, w:gridAfter: a ragged row) are "" too, and so is a cell below a vertical merge.
     """
     for index, tr in enumerate(table.iterchildren(_TR)):
-        cells = [""] * _grid_value(tr.find(_TR_PR), _GRID_BEFORE)
+        row_marks = marks.get(tr, _NONE)
+        cells = [""] * _grid_value(row_marks.get(_GRID_BEFORE), 0)
         for tc in tr.iterchildren(_TC):
-            properties = tc.find(_TC_PR)
-            cells.append("" if _continues_vertical_merge(properties) else _cell_text(tc))
-            span = _grid_value(properties, _GRID_SPAN)
+            cell_marks = marks.get(tc, _NONE)
+            cells.append("" if _continues_vertical_merge(cell_marks.get(_V_MERGE)) else _cell_text(tc, marks))
+            span = _grid_value(cell_marks.get(_GRID_SPAN), 1)
             if span > 1:
                 cells.extend([""] * (span - 1))
-        cells.extend([""] * _grid_value(tr.find(_TR_PR), _GRID_AFTER))
+        cells.extend([""] * _grid_value(row_marks.get(_GRID_AFTER), 0))
         yield GridRow(cells=cells, row=index)
 
 
-def _grid_value(properties: etree._Element | None, tag: str) -> int:
-    """w:gridSpan, w:gridBefore or w:gridAfter of a cell's or row's properties: 0 if absent (1 for a span)."""
-    element = None if properties is None else properties.find(tag)
-    default = 1 if tag == _GRID_SPAN else 0
+def _grid_value(element: etree._Element | None, default: int) -> int:
+    """The value of a w:gridSpan (default 1), w:gridBefore or w:gridAfter (default 0), within 0..MAX_SPAN."""
+    if element is None:
+        return default
     try:
-        return max(default, min(int(element.get(_VAL, default)), MAX_SPAN)) if element is not None else default
+        return max(default, min(int(element.get(_VAL, default)), MAX_SPAN))
     except ValueError:
         return default
 
 
-def _cell_text(tc: etree._Element) -> str:
+def _cell_text(tc: etree._Element, marks: Marks) -> str:
     """A cell's paragraphs joined by "\\n", then the text of any nested table (each line NFC already)."""
     lines: list[str] = []
     for child in tc.iterchildren(_P, _TBL):
@@ -162,13 +183,12 @@ def _cell_text(tc: etree._Element) -> str:
             elif text:
                 lines.append(text)
         else:
-            for row in _grid_rows(child):
+            for row in _grid_rows(child, marks):
                 lines.extend(line for cell in row.cells for line in cell.split("\n") if line)
     return "\n".join(lines)
 
 
-def _continues_vertical_merge(tc_pr: etree._Element | None) -> bool:
-    """Whether a cell (by its w:tcPr) continues a vertical merge: the merge's first cell holds the text."""
-    v_merge = None if tc_pr is None else tc_pr.find(_V_MERGE)
+def _continues_vertical_merge(v_merge: etree._Element | None) -> bool:
+    """Whether a cell (by its w:vMerge) continues a vertical merge: the merge's first cell holds the text."""
     # <w:vMerge/> without a value means "continue"; only "restart" starts a merge.
     return v_merge is not None and v_merge.get(_VAL, "continue") != "restart"

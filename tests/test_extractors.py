@@ -670,6 +670,20 @@ def test_read_docx_pads_ragged_rows_to_the_grid() -> None:
     assert [r.cells for r in grid.rows] == [["a", "b", ""], ["", "c", "d"]]
 
 
+def test_read_docx_takes_a_cells_current_merge_not_the_one_a_tracked_change_keeps() -> None:
+    """w:tcPrChange holds a cell's former properties: its old span and merge are history, not the grid."""
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=2)
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    former = f'<w:tcPrChange {w} w:id="1" w:author="x"><w:tcPr><w:gridSpan w:val="2"/><w:vMerge/></w:tcPr></w:tcPrChange>'
+    for r, texts in enumerate((("a", "b"), ("c", "d"))):
+        for cell, text in zip(table.rows[r]._tr.tc_lst, texts):
+            cell.get_or_add_tcPr().append(parse_xml(former))
+            cell.append(parse_xml(f"<w:p {w}><w:r><w:t>{text}</w:t></w:r></w:p>"))
+    (grid,) = read_docx(_docx_bytes(document), "0" * 64).grids
+    assert [r.cells for r in grid.rows] == [["a", "b"], ["c", "d"]]
+
+
 @pytest.fixture(scope="module")
 def soffice() -> str:
     path = soffice_path()
