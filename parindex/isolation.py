@@ -1,14 +1,16 @@
 """Each document is read in a child process with a wall clock and a memory ceiling that hold.
 
 pdfminer can loop inside one page, and a hostile file can ask for gigabytes: neither is stopped by checks
-the reader makes itself. So a document is read by a *reader*, a process forked for that document alone,
-with an address-space limit (RLIMIT_AS) above what it starts with and a CPU-time backstop; it is killed,
-with everything it started (LibreOffice), when its time is up. Forking a fresh interpreter per document
-would cost the imports of pdfplumber and python-docx each time, so readers are forked from a *reader
-server*: a small single-threaded process started once per concurrent caller, with the readers' modules
-imported, serving one document at a time over its stdin and stdout. A thread runner's threads each take
-a server of their own; a process or Dask worker starts its own servers. A server outlives its readers
-and ends when its caller's process does (its stdin closes).
+the reader makes itself. So a document is read by a *reader*, a child process that sets, for each
+document, an address-space limit (RLIMIT_AS) and a CPU-time backstop; it is killed, with everything it
+started (LibreOffice), when the document's time is up. Starting an interpreter per document would cost
+the imports of pdfplumber and python-docx each time, so readers are forked from a *reader server*: a
+small single-threaded process started once per concurrent caller, with the readers' modules imported,
+serving one document at a time over its stdin and stdout. A reader reads one document after another
+until a document is stopped or starts a process, or it has grown or read enough (parindex/reader_server.py);
+the next document then gets a fresh one. A thread runner's threads each take a server of their own; a
+process or Dask worker starts its own servers. A server outlives its readers and ends when its caller's
+process does (its stdin closes).
 
 PARINDEX_ISOLATION=none reads in the calling process instead (for benchmarks): the memory limit and a
 wall clock inside a page then do not hold.

@@ -1,10 +1,16 @@
-"""The reader server: one process per concurrent caller, forking a reader with limits for each document.
+"""The reader server: one process per concurrent caller, reading documents in a reader it forks, with limits.
 
 parindex.isolation starts it (`python -c "from parindex.reader_server import serve; serve()"`) and speaks
 to it over its stdin and stdout in frames (FRAME: an 8-byte length, then a pickle). The server imports the
-readers' modules once; each reader it forks sets its own limits (RLIMIT_AS above its starting size, a CPU
-backstop), reads one document and answers down a pipe, and is killed with everything it started
-(LibreOffice runs in a session of its own) when its wall clock runs out. Linux only: it reads /proc.
+readers' modules once and forks a *reader* from itself: a process that reads documents one after another,
+each under limits of its own (RLIMIT_AS: the budget above the reader's size when forked, so what earlier
+documents left in it counts against the next one, which is read again in a fresh reader should memory
+run out; a CPU backstop), and answers down a pipe. The server waits for each answer until the document's wall clock runs out, and
+then kills the reader with everything it started (LibreOffice runs in a session of its own); the next
+document gets a new reader. A reader also ends, and the next document gets a new one, after a document
+that ran out of memory or started a process, when it has grown past READER_GROWTH_MB or read
+READER_DOCUMENTS documents. Forking cost more than reading a Word form (docs/BENCHMARKS.md): a reader per
+document is what a stop costs, not every document. Linux only: it reads /proc.
 """
 
 from __future__ import annotations
@@ -24,10 +30,12 @@ from typing import Any
 PRELOAD = ("extractors", "extractors.archives", "parindex.pipeline", "parindex.settings", "schemas.framework", "schemas.units")
 FRAME = struct.Struct("!Q")  # a frame's length, before its bytes
 _MEMORY_EXIT = 86  # a reader that ran out of memory before it could say so
+READER_DOCUMENTS = 200  # documents one reader reads at most before a new one is forked
+READER_GROWTH_MB = 64  # a reader grown this much past its size when forked is retired
 
 
 def serve() -> None:
-    """Loop of a reader server: read a request from stdin, fork a reader for it, answer on stdout."""
+    """Loop of a reader server: read a request from stdin, have its reader read it, answer on stdout."""
     import resource  # noqa: F401  (POSIX only: imported before any reader needs it)
 
     requests, answers = os.dup(0), os.dup(1)
@@ -46,16 +54,26 @@ def serve() -> None:
     gc.freeze()  # what the server loaded stays shared with its readers: their collections do not copy it
     _write_frame(answers, b"ready")
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the caller; its readers end with their deadline
+    reader: _Reader | None = None
     try:
         while (header := _read_frame(requests)) is not None:
             payload = _read_frame(requests)
             if payload is None:
                 break
             seconds, grace, memory_mb = pickle.loads(header)
-            answer = _read_one(payload, seconds + grace, memory_mb, (requests, answers))
+            if reader is None or not reader.alive():
+                reader = _Reader((requests, answers))
+            used = reader.documents > 0
+            answer, reader = reader.read(payload, seconds + grace, memory_mb)
+            if answer == ("memory",) and used:  # what earlier documents left in it counted: a fresh reader decides
+                reader = _Reader((requests, answers))
+                answer, reader = reader.read(payload, seconds + grace, memory_mb)
             _write_frame(answers, pickle.dumps(answer))
     except BrokenPipeError:
         pass  # the caller is gone (killed mid-document): so is its server
+    finally:
+        if reader is not None:
+            reader.stop()
 
 
 def _warm_up() -> None:
@@ -72,48 +90,108 @@ def _warm_up() -> None:
             framework_for(program, int(year))
 
 
-def _read_one(payload: bytes, seconds: float, memory_mb: int, server_fds: tuple[int, int]) -> tuple[Any, ...]:
-    """Fork a reader for one request, wait for its answer until the deadline, kill it and its children then."""
-    readable, writable = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(readable)
-        for fd in server_fds:
-            os.close(fd)
-        _reader(payload, seconds, memory_mb, writable)  # never returns
-    os.close(writable)
-    try:
-        os.setpgid(pid, pid)  # as the reader does: a group of its own, so that its LibreOffice dies with it
-    except OSError:
-        pass  # it did so itself, or is gone already
-    deadline = time.monotonic() + seconds
-    chunks: list[bytes] = []
-    timed_out = False
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([readable], [], [], left)[0]:
-            timed_out = True
-            break
-        chunk = os.read(readable, 1 << 20)
-        if not chunk:
-            break
-        chunks.append(chunk)
-    if timed_out:
-        _kill_tree(pid)
-    os.close(readable)
-    _, status = os.waitpid(pid, 0)
-    if not timed_out:
-        _kill_group(pid)  # whatever the reader left running
-    if timed_out:
-        return ("timeout",)
-    if os.WIFSIGNALED(status):
-        return ("signal", os.WTERMSIG(status))
-    code = os.WEXITSTATUS(status)
-    if code == _MEMORY_EXIT:
-        return ("memory",)
-    if code != 0 or not chunks:
+class _Reader:
+    """The server's side of one reader: documents in, answers out, and the reader's end when it stops."""
+
+    def __init__(self, server_fds: tuple[int, int]) -> None:
+        requests_in, self.requests = os.pipe()
+        self.answers, answers_out = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            for fd in (self.requests, self.answers, *server_fds):
+                os.close(fd)
+            _reader(requests_in, answers_out)  # never returns
+        os.close(requests_in)
+        os.close(answers_out)
+        try:
+            os.setpgid(pid, pid)  # as the reader does: a group of its own, so that its LibreOffice dies with it
+        except OSError:
+            pass  # it did so itself, or is gone already
+        self.pid = pid
+        self.documents = 0  # read so far
+
+    def read(self, payload: bytes, seconds: float, memory_mb: int) -> tuple[tuple[Any, ...], _Reader | None]:
+        """One document's answer, and the reader for the next document (None: a new one must be forked)."""
+        self.documents += 1
+        try:
+            _write_frame(self.requests, pickle.dumps((seconds, memory_mb, payload), protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:  # it died between documents
+            return self._ended(), None
+        frame = _read_frame_until(self.answers, time.monotonic() + seconds)
+        if frame is _TIMED_OUT:
+            _kill_tree(self.pid)
+            self._close()
+            os.waitpid(self.pid, 0)
+            return ("timeout",), None
+        if frame is None:  # it died mid-document
+            return self._ended(), None
+        assert isinstance(frame, bytes)
+        answer, goes_on = pickle.loads(frame)
+        if goes_on:
+            return answer, self
+        self._ended()
+        return answer, None
+
+    def alive(self) -> bool:
+        """Whether the reader still waits for a document (one killed from outside between documents does not)."""
+        try:
+            ended, _ = os.waitpid(self.pid, os.WNOHANG)
+        except ChildProcessError:
+            ended = self.pid
+        if not ended:
+            return True
+        self._close()
+        _kill_group(self.pid)
+        return False
+
+    def stop(self) -> None:
+        """End an idle reader: its requests pipe closes, so it exits."""
+        self._close()
+        with suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
+        _kill_group(self.pid)
+
+    def _ended(self) -> tuple[Any, ...]:
+        """How the reader ended (it has, or is about to): its exit status as an answer."""
+        self._close()
+        _, status = os.waitpid(self.pid, 0)
+        _kill_group(self.pid)  # whatever the reader left running
+        if os.WIFSIGNALED(status):
+            return ("signal", os.WTERMSIG(status))
+        code = os.WEXITSTATUS(status)
+        if code == _MEMORY_EXIT:
+            return ("memory",)
         return ("exit", code)
-    return pickle.loads(b"".join(chunks))  # type: ignore[no-any-return]
+
+    def _close(self) -> None:
+        for fd in (self.requests, self.answers):
+            with suppress(OSError):
+                os.close(fd)
+
+
+class _TimedOut:
+    """_read_frame_until's answer when the deadline passed first."""
+
+
+_TIMED_OUT = _TimedOut()
+
+
+def _read_frame_until(fd: int, deadline: float) -> bytes | _TimedOut | None:
+    """A frame from `fd`, or _TIMED_OUT when `deadline` passes first, or None when the writer is gone."""
+    chunks: list[bytes] = []
+    size, header = FRAME.size, True
+    while size:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            return _TIMED_OUT
+        chunk = os.read(fd, min(size, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        size -= len(chunk)
+        if not size and header:
+            (size,), chunks, header = FRAME.unpack(b"".join(chunks)), [], False
+    return b"".join(chunks)
 
 
 def _kill_group(pid: int) -> None:
@@ -165,36 +243,37 @@ def _signal(pid: int, signum: int) -> None:
         pass
 
 
-def _reader(payload: bytes, seconds: float, memory_mb: int, answer_fd: int) -> None:
-    """The forked reader: limits first, then the work; its answer goes down the pipe, then it exits."""
+def _reader(requests: int, answers: int) -> None:
+    """The forked reader: for each document, its limits, then the work, then its answer; it exits when it
+    must not go on (see the module's docstring) or when the server is gone."""
     import resource
 
     code = 0
     try:
         os.setpgid(0, 0)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        ceiling = _address_space() + memory_mb * (1 << 20)
-        resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
-        # A backstop should the server be gone (SIGXCPU, then SIGKILL), never before the wall clock: threads
-        # (Tesseract's) spend CPU time faster than it passes.
-        cpu = int(seconds * (os.cpu_count() or 1)) + 2
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 3))
-        func, args, env, cwd = pickle.loads(payload)
-        os.environ.clear()
-        os.environ.update(env)
-        os.chdir(cwd)
-        try:
-            answer: tuple[Any, ...] = ("ok", pickle.dumps(func(*args), protocol=pickle.HIGHEST_PROTOCOL))
-        except MemoryError:
-            answer = ("memory",)
-        except BaseException as exc:  # noqa: BLE001 (the caller re-raises it)
-            try:
-                answer = ("raised", pickle.dumps(exc))
-            except Exception:  # noqa: BLE001 (sent as text instead)
-                answer = ("unpicklable", f"{type(exc).__name__}: {exc}")
-        _write_all(answer_fd, pickle.dumps(answer))
+        born, read = _address_space(), 0
+        while (frame := _read_frame(requests)) is not None:
+            seconds, memory_mb, payload = pickle.loads(frame)
+            _limit(resource.RLIMIT_AS, born + memory_mb * (1 << 20))  # what earlier documents left counts too
+            # A backstop should the server be gone (SIGXCPU), never before the wall clock: threads
+            # (Tesseract's) spend CPU time faster than it passes.
+            used = resource.getrusage(resource.RUSAGE_SELF)
+            _limit(resource.RLIMIT_CPU, int(used.ru_utime + used.ru_stime + seconds * (os.cpu_count() or 1)) + 2)
+            children = resource.getrusage(resource.RUSAGE_CHILDREN)
+            answer, out_of_memory = _answer(payload)
+            read += 1
+            _limit(resource.RLIMIT_AS, resource.RLIM_INFINITY)
+            started = resource.getrusage(resource.RUSAGE_CHILDREN) != children or _has_children()
+            goes_on = not (out_of_memory or started or read >= READER_DOCUMENTS
+                           or _address_space() - born > READER_GROWTH_MB * (1 << 20))
+            _write_frame(answers, pickle.dumps((answer, goes_on)))
+            if not goes_on:
+                break
     except MemoryError:
         code = _MEMORY_EXIT
+    except BrokenPipeError:
+        pass  # the server is gone
     except BaseException:  # noqa: BLE001 (the server reports the exit code; the traceback goes to stderr)
         code = 1
         import traceback
@@ -202,6 +281,45 @@ def _reader(payload: bytes, seconds: float, memory_mb: int, answer_fd: int) -> N
         traceback.print_exc()
     finally:
         os._exit(code)
+
+
+def _answer(payload: bytes) -> tuple[tuple[Any, ...], bool]:
+    """Run one request (func, args, environment, working directory): its answer, and whether memory ran out."""
+    func, args, env, cwd = pickle.loads(payload)
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
+    try:
+        return ("ok", pickle.dumps(func(*args), protocol=pickle.HIGHEST_PROTOCOL)), False
+    except MemoryError:
+        return ("memory",), True
+    except BaseException as exc:  # noqa: BLE001 (the caller re-raises it)
+        try:
+            return ("raised", pickle.dumps(exc)), False
+        except Exception:  # noqa: BLE001 (sent as text instead)
+            return ("unpicklable", f"{type(exc).__name__}: {exc}"), False
+
+
+def _limit(which: int, soft: int) -> None:
+    """Set a soft limit, under the hard one (which stays, so that the next document can have its own)."""
+    import resource
+
+    _, hard = resource.getrlimit(which)
+    if hard != resource.RLIM_INFINITY and (soft == resource.RLIM_INFINITY or soft > hard):
+        soft = hard
+    resource.setrlimit(which, (soft, hard))
+
+
+def _has_children() -> bool:
+    """Whether this process has a child still running (LibreOffice's, say): /proc/self/task/*/children."""
+    for task in os.scandir("/proc/self/task"):
+        try:
+            with open(f"{task.path}/children", "rb") as children:
+                if children.read().strip():
+                    return True
+        except OSError:
+            continue
+    return False
 
 
 def _address_space() -> int:

@@ -58,3 +58,21 @@ def extract_with_a_page_that_never_ends(document, data, program):  # type: ignor
 
     pdfplumber.page.Page.chars = property(never_ends)  # type: ignore[method-assign,assignment]
     return extract_outcome(document, data, program)
+
+
+def reader_pid() -> int:
+    return os.getpid()
+
+
+_KEPT: list[bytearray] = []
+
+
+def keep(megabytes: int) -> int:
+    """Leave `megabytes` allocated in the reader, as a document's caches would; its pid."""
+    _KEPT.append(bytearray(megabytes << 20))
+    return os.getpid()
+
+
+def run_a_process() -> int:
+    subprocess.run(["true"], check=True)
+    return os.getpid()

@@ -182,6 +182,16 @@ def test_report_checks_each_target(steps):
     assert verdicts["DOCX forms per second per core, whole pipeline (judged per CPU second)"] == ("not measured", "not measured")
 
 
+def test_report_lists_word_forms_with_and_without_their_evidence():
+    run = {"forms": 10, "seconds": 0.25, "cpu": 0.2, "steps": {"extract": 0.1, "validate": 0.05, "load": 0.05}, "maxrss_mb": 100.0}
+    entry = {"docx_forms": run, "docx_forms_guarded": {**run, "seconds": 0.5}, "docx_forms_alone": {**run, "seconds": 1.0}}
+    text = report.docx_section({"sizes": {"35": entry}})
+    assert "| 35 | 10 | 0.25 | 40.0 | 20.0 | 10.0 | 50.0 | 100.0 | 0.05 | 0.05 | 100.0 |" in text, text
+    verdicts = {row[0]: (row[2], row[3]) for row in report.targets({"sizes": {"35": entry}})}
+    assert verdicts["DOCX forms per second per core, whole pipeline (judged per CPU second)"] == (
+        "N=35: 40.0 per s, 50.0 per CPU s; 20.0 per s in reader processes", "**met**")
+
+
 @pytest.mark.prefect
 def test_flow_measurement_on_the_benchmarks_own_prefect_server(tmp_path, corpus):
     from bench.run import main

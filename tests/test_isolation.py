@@ -89,6 +89,38 @@ def test_the_guard_goes_on_after_each_stop() -> None:
         assert _guarded(work.double, 1) == 2
 
 
+def test_a_reader_reads_one_document_after_another_until_it_must_stop() -> None:
+    """Forking a reader cost more than reading a Word form: one reader goes on, but not past a stop,
+    a process it started (a LibreOffice of its own), or memory earlier documents left in it."""
+    _fresh_reader()
+    first = _guarded(work.reader_pid)
+    assert _guarded(work.reader_pid) == first  # the same reader
+    with pytest.raises(DocumentError):
+        _guarded(work.loop_forever, seconds=0.5)
+    after_stop = _guarded(work.reader_pid)
+    assert after_stop != first
+    assert _guarded(work.run_a_process) == after_stop  # it read that document, then ended
+    after_process = _guarded(work.reader_pid)
+    assert after_process != after_stop
+
+
+def test_memory_an_earlier_document_left_in_a_reader_does_not_stop_the_next() -> None:
+    """The budget is counted from the reader's size when forked; a document stopped in a used reader is read
+    again in a fresh one, whose verdict counts: 60 + 60 MB do not fit in 100, 60 alone does."""
+    _fresh_reader()
+    used = _guarded(work.keep, 60, memory_mb=100)
+    assert _guarded(work.reader_pid, memory_mb=100) == used  # 60 MB left in it: still under READER_GROWTH_MB
+    fresh = _guarded(work.keep, 60, memory_mb=100)
+    assert fresh != used
+    assert _stopped(work.keep, 150, memory_mb=100)[:2] == (Reason.MEMORY_LIMIT, "reading needed more than 100 MB: stopped")
+
+
+def _fresh_reader() -> None:
+    """End this thread's reader (a crash does): the next document starts one, far from READER_DOCUMENTS."""
+    with pytest.raises(DocumentError):
+        _guarded(work.crash)
+
+
 # --- the pipeline: documents read in a guarded reader -----------------------------------------------------
 
 
