@@ -124,7 +124,7 @@ def pipeline_steps(inbox: str, db_url: str, corpus: str | None = None, rerun: bo
         clock.lap("extract")
         forms = [o.form for o in outcomes if o.form is not None]
         if forms:
-            earlier = stored_evidence(engine, {o.document.package for o in outcomes if o.form is not None})
+            earlier = stored_evidence(engine, pipeline.form_packages(outcomes))
             findings, links = pipeline.validate_outcomes(outcomes, PROGRAM, stored_evidence=earlier)
         else:
             findings, links = {}, {}

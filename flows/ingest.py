@@ -163,7 +163,7 @@ def ingest(inbox: str, program: str = "tchq") -> IngestSummary:
         # quote(): Prefect would walk every score row of every outcome looking for futures in a task's
         # inputs, and copy them, twice per task: seconds per slice, while the workers wait (docs/BENCHMARKS.md).
         if forms:
-            earlier = evidence_sent_before(sorted({o.document.package for o in outcomes if o.form is not None}))
+            earlier = evidence_sent_before(pipeline.form_packages(outcomes))
             findings, links = validate(quote(outcomes), program, quote(earlier))
         else:
             findings, links = {}, {}

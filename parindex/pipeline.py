@@ -149,6 +149,11 @@ def extract_outcome(document: InboxDocument, data: bytes, program: str) -> Docum
     return DocumentOutcome(document=document, status=DocumentStatus.LOADED, kind=kind, form=result)
 
 
+def form_packages(outcomes: Sequence[DocumentOutcome]) -> list[str]:
+    """The packages that hold a form among `outcomes`, sorted: those whose earlier evidence validation links to."""
+    return sorted({o.document.package for o in outcomes if o.form is not None})
+
+
 def validate_outcomes(
     outcomes: Sequence[DocumentOutcome],
     program: str,

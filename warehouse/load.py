@@ -153,7 +153,7 @@ def load_outcome(
         document = _document_row(connection, outcome)
         document_id = _inserted(connection, Document, document)
         if outcome.round_sheet is not None:
-            connection.execute(insert(ScoreFact.__table__), _fact_rows(outcome.round_sheet, document_id, document["received_at"], framework))
+            connection.execute(insert(ScoreFact.__table__), _fact_rows(outcome.round_sheet, document_id, _utc(doc.mtime), framework))
         elif outcome.evidence is not None:
             insert_evidence(connection, document_id, outcome.evidence)
         elif outcome.status is DocumentStatus.LOADED:
@@ -177,7 +177,7 @@ def _inserted(connection: Connection, model: type[Document] | type[Submission], 
     return int(key[0])
 
 
-def _fact_rows(sheet: RoundSheet, document_id: int, received_at: object, framework: Framework | None) -> list[dict[str, object]]:
+def _fact_rows(sheet: RoundSheet, document_id: int, received_at: datetime, framework: Framework | None) -> list[dict[str, object]]:
     if framework is None:
         raise ValueError("a round sheet needs its framework")
     return [
