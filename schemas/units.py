@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import yaml
@@ -48,15 +48,19 @@ class UnitRegistry(BaseModel):
     units: tuple[Unit, ...]
 
     def get(self, code: str) -> Unit:
-        for unit in self.units:
-            if unit.code == code:
-                return unit
-        raise KeyError(code)
+        return self.by_code[code]
+
+    # Computed once per registry and kept on it (a frozen model hashes all its units: too slow as a cache key).
+    @cached_property
+    def by_code(self) -> dict[str, Unit]:
+        return {unit.code: unit for unit in self.units}
 
     def in_block(self, block_id: str) -> list[Unit]:
         return [u for u in self.units if u.block == block_id]
 
-    def _index(self) -> dict[str, set[str]]:
+    @cached_property
+    def name_index(self) -> dict[str, set[str]]:
+        """Unit codes by every folded name, short name and alias, with and without their "Cục Hải quan" prefix."""
         index: dict[str, set[str]] = {}
         for unit in self.units:
             for name in (unit.name, unit.short_name, *unit.aliases):
@@ -67,7 +71,7 @@ class UnitRegistry(BaseModel):
 
     def match(self, text: str) -> Unit | None:
         """The unit `text` names exactly (after folding), or None; raise if it names several."""
-        candidates = _cached_index(self).get(_key(text)) or _cached_index(self).get(fold(text))
+        candidates = self.name_index.get(_key(text)) or self.name_index.get(fold(text))
         if not candidates:
             return None
         if len(candidates) > 1:
@@ -88,7 +92,7 @@ class UnitRegistry(BaseModel):
             unit = self.match(line)
             if unit is not None:
                 return unit, line
-        index = _cached_index(self)
+        index = self.name_index
         for line in (*lines, *joined):
             key = _key(line)
             if len(key) < 4:
@@ -125,11 +129,6 @@ def _without_motto_tail(lines: list[str]) -> list[str]:
             if tail is not None:
                 return lines[:tail] + lines[tail + 1 :]
     return lines
-
-
-@cache
-def _cached_index(registry: UnitRegistry) -> dict[str, set[str]]:
-    return registry._index()
 
 
 def parse_registry(data: object, source: str = "<data>") -> UnitRegistry:
