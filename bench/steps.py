@@ -75,9 +75,8 @@ def pipeline_steps(inbox: str, db_url: str, corpus: str | None = None, rerun: bo
     `rerun`, the unchanged inbox is ingested a second time, as the nightly run does when nothing came.
     """
     started = time.perf_counter()
-    import expectations.validate  # noqa: F401 - pandas, pdfplumber and python-docx load here, not inside a step
-    import extractors  # noqa: F401
-    import great_expectations  # noqa: F401 - validate_outcomes imports it lazily: once per process, whatever N is
+    import extractors  # noqa: F401 - pandas, pdfplumber and python-docx load here, not inside a step
+    from expectations.validate import load_great_expectations
     from parindex import pipeline
     from parindex.memory import release_memory
     from parindex.settings import Settings
@@ -90,6 +89,8 @@ def pipeline_steps(inbox: str, db_url: str, corpus: str | None = None, rerun: bo
     from warehouse.evidence import stored_evidence
     from warehouse.lock import warehouse_lock
 
+    # validate_outcomes loads GX lazily, once per process whatever N is (and sets what is loaded aside).
+    load_great_expectations()
     imports = round(time.perf_counter() - started, 3)
     first_run = pipeline_steps(sent_before, db_url, rerun=False) if sent_before is not None else None
     source = open_source(inbox)

@@ -13,7 +13,9 @@ import logging
 import os
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import cache
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pandas as pd
@@ -22,6 +24,7 @@ from expectations.findings import Batch, Failure, to_finding
 from expectations.frames import INDEX_COLUMNS, build_frames
 from expectations.rules import DEFAULT_MIN_CONFIDENCE, order
 from parindex.errors import ConfigurationError
+from parindex.memory import set_aside_loaded
 from schemas.framework import Framework
 from schemas.records import EvidenceLink, Finding, SelfAssessment
 from schemas.units import UnitRegistry
@@ -29,7 +32,7 @@ from schemas.units import UnitRegistry
 SUITES_DIR = Path(__file__).parent
 DATA_DOCS_SITE = "parindex"
 
-__all__ = ["SUITES_DIR", "Failure", "load_suite", "run_suites", "validate_batch"]
+__all__ = ["SUITES_DIR", "Failure", "load_great_expectations", "load_suite", "run_suites", "validate_batch"]
 
 
 def load_suite(table: str, directory: Path = SUITES_DIR) -> dict[str, Any]:
@@ -59,6 +62,18 @@ def _site_config(directory: Path) -> dict[str, Any]:
     }
 
 
+@cache
+def load_great_expectations() -> ModuleType:
+    """GX, imported once per process; its ~230 MB of modules then kept out of the cyclic collector's walks."""
+    os.environ["GX_ANALYTICS_ENABLED"] = "false"  # read when GX is imported and when a context starts
+    import great_expectations
+
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)  # its INFO lines are not ours to show
+    # The batch being validated is set aside too: its objects are still freed as their last reference goes.
+    set_aside_loaded()
+    return great_expectations
+
+
 def run_suites(
     tables: Mapping[str, pd.DataFrame],
     parameters: Mapping[str, Any],
@@ -74,11 +89,8 @@ def run_suites(
     tables = {name: frame for name, frame in tables.items() if not frame.empty}
     if not tables and data_docs_dir is None:
         return []
-    os.environ["GX_ANALYTICS_ENABLED"] = "false"  # read when GX is imported and when a context starts
-    import great_expectations as gx
+    gx = load_great_expectations()
     from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)  # its INFO lines are not ours to show
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from flows.progress import Progress
 from flows.runners import db_retry_options, task_runner, worker_count
 from parindex import pipeline
-from parindex.memory import release_memory
+from parindex.memory import release_memory, set_aside_loaded
 from parindex.sources import open_source, read_file
 from parindex.settings import Settings, redact
 from schemas.framework import framework_for
@@ -146,6 +146,8 @@ def ingest(inbox: str, program: str = "tchq") -> IngestSummary:
     logger.info("ingesting %s into %s", inbox, redact(Settings().db_url))
 
     to_read, duplicates, seen, unchanged = find_new(inbox)
+    if to_read:  # Prefect and parindex as loaded, kept out of the collections reading a slice sets off (parindex/memory.py)
+        set_aside_loaded()
 
     # Slices of whole packages, each read, validated and loaded before the next: memory stays bounded.
     progress = Progress("reading documents", len(to_read), key="ingest-reading")

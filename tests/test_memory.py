@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import sys
+import weakref
 
 import pytest
 
-from parindex.memory import _malloc_trim, release_memory
+from parindex.memory import _malloc_trim, release_memory, set_aside_loaded
 
 
 def _resident_mb() -> float:
@@ -26,3 +28,21 @@ def test_freed_heap_pages_between_survivors_go_back_to_the_system() -> None:
     after = _resident_mb()
     assert len(survivors) == 200
     assert before - after > 40, f"resident {before:.0f} MB before, {after:.0f} MB after release_memory"
+
+
+class _Node:
+    def __init__(self) -> None:
+        self.itself = self  # a reference cycle: only the cyclic collector frees it
+
+
+def test_what_is_set_aside_is_what_lives_on_its_cycles_collected_first() -> None:
+    kept, dropped = _Node(), _Node()
+    gone = weakref.ref(dropped)
+    del dropped
+    try:
+        set_aside_loaded()
+        assert gone() is None, "cyclic garbage was frozen instead of collected"
+        assert not any(o is kept for o in gc.get_objects()), "a live object is still walked by collections"
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()  # the other tests' objects back under the collector
