@@ -74,6 +74,28 @@ def load_great_expectations() -> ModuleType:
     return great_expectations
 
 
+_ROWS = {"result_format": "COMPLETE"}  # with every rejected row (by its index label)
+
+
+def _failing_with_rows(gx: ModuleType, batch: Any, suite_data: Mapping[str, Any], parameters: Mapping[str, Any]) -> list[Any]:
+    """The results of the suite's expectations that fail on `batch` (or cannot run), each with its rejected rows.
+
+    GX's cost is mostly its fixed cost per expectation, and telling whether one passes without collecting
+    what it rejects (BOOLEAN_ONLY) takes about half of it: 0.19 against 0.34 s for the four suites. Most
+    expectations of a batch pass, so only those that fail are run again, for their rows.
+    """
+    expectations = [{**expectation, "id": str(position)} for position, expectation in enumerate(suite_data["expectations"])]
+    passed = batch.validate(
+        gx.ExpectationSuite(**{**suite_data, "expectations": expectations}),
+        result_format={"result_format": "BOOLEAN_ONLY"}, expectation_parameters=dict(parameters),
+    )
+    failing = {outcome.expectation_config.id for outcome in passed.results if not outcome.success}
+    if not failing:
+        return []
+    again = gx.ExpectationSuite(**{**suite_data, "expectations": [e for e in expectations if e["id"] in failing]})
+    return list(batch.validate(again, result_format=_ROWS, expectation_parameters=dict(parameters)).results)
+
+
 def run_suites(
     tables: Mapping[str, pd.DataFrame],
     parameters: Mapping[str, Any],
@@ -99,28 +121,27 @@ def run_suites(
         context.add_data_docs_site(DATA_DOCS_SITE, _site_config(Path(data_docs_dir).resolve()))
     failures: list[Failure] = []
     for table, frame in tables.items():
-        suite = gx.ExpectationSuite(**load_suite(table, directory))
+        suite_data = load_suite(table, directory)
         source = context.data_sources.add_pandas(name=table)
         batch_definition = source.add_dataframe_asset(name=table).add_batch_definition_whole_dataframe(table)
         index_columns = INDEX_COLUMNS[table]
         # Rejected rows come back as labels of the frame's own index (GX looks named columns up one cell at a
         # time: a second per 10,000 rejected rows), then are named by their index columns here, in one lookup.
         frame = frame.reset_index(drop=True)
-        result_format = {"result_format": "COMPLETE"}
         if data_docs_dir is None:
             # Validated as a batch: nothing is stored (serialising a result with every rejected row costs
             # as much as computing it).
             batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-            result = batch.validate(suite, result_format=result_format, expectation_parameters=dict(parameters))
+            results = _failing_with_rows(gx, batch, suite_data, parameters)
         else:
-            # A stored validation definition, so the result is listed in Data Docs.
+            # A stored validation definition, so the result is listed in Data Docs, every expectation's in full.
             definition = context.validation_definitions.add(
-                gx.ValidationDefinition(name=table, data=batch_definition, suite=context.suites.add(suite))
+                gx.ValidationDefinition(name=table, data=batch_definition, suite=context.suites.add(gx.ExpectationSuite(**suite_data)))
             )
-            result = definition.run(
-                batch_parameters={"dataframe": frame}, expectation_parameters=dict(parameters), result_format=result_format,
-            )
-        for outcome in result.results:
+            results = definition.run(
+                batch_parameters={"dataframe": frame}, expectation_parameters=dict(parameters), result_format=_ROWS,
+            ).results
+        for outcome in results:
             config = outcome.expectation_config
             meta = dict(config.meta or {})
             where = f"{directory / table}.json: {config.type} (rule {meta.get('rule')})"

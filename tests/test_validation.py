@@ -356,6 +356,22 @@ def test_empty_batch_needs_no_validation(framework, registry):
     assert validate_batch([], framework, registry) == {}
 
 
+def test_only_failing_expectations_run_again_and_find_what_one_full_run_finds(tmp_path: Path, cases, framework, registry):
+    # Without Data Docs, GX first only tells which expectations fail, then collects those ones' rows; the
+    # Data Docs run collects every expectation's rows at once. Every rule the cases break, found both ways.
+    received, links = {}, {}
+    for case, form in cases.values():
+        _, received[form.sha256], links[form.sha256] = case.build(framework)
+    forms = [f for _, f in cases.values()]
+    tables = frames.build_frames(forms, framework, registry, received, links).tables
+    parameters = {"framework_blocks": [b.id for b in framework.blocks], "year": framework.year, "min_confidence": 80}
+    twice = run_suites(tables, parameters)
+    once = run_suites(tables, parameters, data_docs_dir=tmp_path / "docs")
+    key = lambda failure: (failure.table, failure.meta["rule"], sorted(failure.index.items()))  # noqa: E731
+    assert sorted(map(key, twice)) == sorted(map(key, once))
+    assert len({(f.table, f.meta["rule"]) for f in twice}) > 10
+
+
 def test_data_docs_come_from_the_same_run(tmp_path: Path, cases, framework, registry):
     _, over = cases["over-max"]
     result = validate_batch([over], framework, registry, data_docs_dir=tmp_path / "docs")
