@@ -1,21 +1,19 @@
-"""Hand the memory a finished slice of the inbox used back to the system.
+"""What a long-lived process's memory costs between slices of the inbox: freed pages, and the collector's walks.
 
 Freed memory stays in the process: glibc's allocator keeps freed heap pages for reuse, and a slice's
 outcomes, data frames and pickles leave them scattered, so a long ingest's resident size creeps up
 slice after slice although what it holds does not (docs/BENCHMARKS.md: 338 MB at N = 350, 406 MB at
 N = 3,500 with reader processes). Between slices nothing of the slice is alive: glibc's malloc_trim
-returns the free pages, and every slice starts from the same size. What the slice left in
-reference cycles is collected first: a full collection that walked the 350,000 objects of Great
-Expectations and Prefect would take 0.18 s a slice.
+returns the free pages, and every slice starts from the same size.
 
-Those long-lived objects cost more than that: every full collection the cyclic collector starts on its
-own while a slice is read, validated and loaded walks them all again (the 175 Word forms of the N = 350
-benchmark, read, validated and loaded in one process: 0.68 s in full collections, 0.14 s with them set
-aside). So once they are loaded they are set aside
-(`gc.freeze`, which keeps them out of every later collection): after Great Expectations is imported, and
-at the end of every slice, when what is alive is what the process keeps for good (modules, caches,
-connections). A frozen object is still freed when its last reference goes; only a reference cycle
-among frozen objects would stay, which is why what the slice left in cycles is collected first.
+The objects a process keeps for good (the modules, classes and caches of Great Expectations, Prefect,
+pandas: 350,000 of them) cost time too: every full collection the cyclic collector starts on its own
+walks them all again, 0.2 s each (the 175 Word forms of the N = 350 benchmark, read, validated and
+loaded in one process: 0.68 s in full collections, 0.14 s with them set aside). So they are set aside
+once loaded (`gc.freeze`: no later collection walks them): after Great Expectations is imported, when an
+ingest has documents to read, and at the end of every slice, when what is alive is what the process
+keeps. A frozen object is still freed when its last reference goes; only a reference cycle among frozen
+objects would stay, which is why the cyclic garbage is collected first.
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ from sqlalchemy.engine import make_url
 
 from warehouse import migrate
 
+# Values in one IN (...) list of a query: well below SQLite's 32,766 parameters and PostgreSQL's 65,535.
+IN_LIST_MOST = 500
+
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()

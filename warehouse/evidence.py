@@ -8,9 +8,8 @@ from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from schemas.records import DocumentKind, DocumentStatus, EvidenceDocument, EvidenceRef, TextLayer
+from warehouse.db import IN_LIST_MOST
 from warehouse.models import Document, EvidenceFile, EvidenceReference
-
-_BATCH = 500
 
 
 def insert_evidence(connection: Connection, document_id: int, evidence: EvidenceDocument) -> None:
@@ -36,11 +35,11 @@ def stored_evidence(engine: Engine, packages: Iterable[str]) -> dict[str, list[t
     wanted = sorted(set(packages))
     found: dict[str, list[tuple[str, EvidenceDocument]]] = {}
     with Session(engine) as session:
-        for start in range(0, len(wanted), _BATCH):
+        for start in range(0, len(wanted), IN_LIST_MOST):
             files = session.execute(
                 select(Document.package, Document.path, Document.sha256, Document.kind, EvidenceFile)
                 .join(EvidenceFile, EvidenceFile.document_id == Document.id)
-                .where(Document.package.in_(wanted[start : start + _BATCH]), Document.status == DocumentStatus.EVIDENCE.value)
+                .where(Document.package.in_(wanted[start : start + IN_LIST_MOST]), Document.status == DocumentStatus.EVIDENCE.value)
                 .order_by(Document.path)
                 .options(selectinload(EvidenceFile.references))
             )

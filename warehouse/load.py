@@ -12,10 +12,9 @@ from sqlalchemy.orm import Session
 from schemas.framework import Framework
 from schemas.records import DocumentOutcome, DocumentStatus, EvidenceLink, Finding, InboxDocument, RoundSheet, SelfAssessment, Severity
 from schemas.units import UnitRegistry
+from warehouse.db import IN_LIST_MOST
 from warehouse.evidence import insert_evidence
 from warehouse.models import Document, EvidenceLinkRow, FindingRow, Score, ScoreFact, Submission
-
-_BATCH = 500
 
 
 def _utc(timestamp: float) -> datetime:
@@ -27,8 +26,8 @@ def known_documents(engine: Engine, documents: Sequence[InboxDocument]) -> set[t
     pairs = [(d.path, d.sha256) for d in documents]
     known: set[tuple[str, str]] = set()
     with Session(engine) as session:
-        for start in range(0, len(pairs), _BATCH):
-            chunk = pairs[start : start + _BATCH]
+        for start in range(0, len(pairs), IN_LIST_MOST):
+            chunk = pairs[start : start + IN_LIST_MOST]
             rows = session.execute(select(Document.path, Document.sha256).where(tuple_(Document.path, Document.sha256).in_(chunk)))
             known.update((path, sha) for path, sha in rows)
     return known
@@ -46,8 +45,8 @@ def known_contents(engine: Engine, shas: Iterable[str]) -> set[str]:
     wanted = sorted(set(shas))
     found: set[str] = set()
     with Session(engine) as session:
-        for start in range(0, len(wanted), _BATCH):
-            found.update(session.scalars(select(Document.sha256).where(Document.sha256.in_(wanted[start : start + _BATCH]))))
+        for start in range(0, len(wanted), IN_LIST_MOST):
+            found.update(session.scalars(select(Document.sha256).where(Document.sha256.in_(wanted[start : start + IN_LIST_MOST]))))
     return found
 
 
@@ -211,10 +210,10 @@ def _resolve_earlier_findings(
     )
     fixed = [finding_id for finding_id, rule, criterion in earlier if (rule, criterion) not in still]
     now = datetime.now(UTC).replace(tzinfo=None)
-    for start in range(0, len(fixed), _BATCH):
+    for start in range(0, len(fixed), IN_LIST_MOST):
         connection.execute(
             update(FindingRow.__table__)
-            .where(FindingRow.__table__.c.id.in_(fixed[start : start + _BATCH]))
+            .where(FindingRow.__table__.c.id.in_(fixed[start : start + IN_LIST_MOST]))
             .values(status="resolved", resolved_by=submission_id, resolved_at=now)
         )
 
