@@ -143,7 +143,8 @@ def pipeline_steps(inbox: str, db_url: str, corpus: str | None = None, rerun: bo
                 accuracy[fmt].update(counts)
         clock.skip()
         del outcomes, forms, findings, links
-        release_memory()  # as the ingest flow does between slices
+        if index < len(slices) - 1:
+            release_memory()  # as the ingest flow does between slices
         clock.lap("release")
     ranking = pipeline.ranking_from_warehouse(engine, PROGRAM, YEAR)
     clock.lap("rank")

@@ -175,7 +175,8 @@ def ingest(inbox: str, program: str = "tchq") -> IngestSummary:
         invalid += sum(1 for f in forms if any(x.severity == "error" for x in findings.get(f.sha256, [])))
         rows += [{"path": o.document.path, "status": o.status.value, "reason": o.reason, "message": o.message} for o in outcomes]
         del outcomes, forms, findings, links
-        release_memory()  # the next slice starts from the size this one started from
+        if index < len(slices) - 1:
+            release_memory()  # the next slice starts from the size this one started from
 
     summary = IngestSummary(
         seen=seen, unchanged=unchanged, statuses=dict(statuses), invalid_submissions=invalid,
