@@ -112,6 +112,17 @@ def run_suites(
     if not tables and data_docs_dir is None:
         return []
     gx = load_great_expectations()
+    from great_expectations.data_context import set_context
+
+    try:
+        return _validate_tables(gx, tables, parameters, directory, data_docs_dir)
+    finally:
+        set_context(None)  # GX keeps the latest context as its current one: this call's goes with it
+
+
+def _validate_tables(
+    gx: ModuleType, tables: Mapping[str, pd.DataFrame], parameters: Mapping[str, Any], directory: Path, data_docs_dir: Path | None
+) -> list[Failure]:
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")

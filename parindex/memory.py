@@ -27,9 +27,10 @@ from functools import cache
 def release_memory() -> None:
     """Collect what a finished slice left in cycles, then give free heap pages back to the system (a no-op off glibc).
 
-    What is alive then is not set aside: some of it is not kept for good (each validation's GX context
-    stays registered as GX's current one until the next replaces it), and frozen, its cycles would never
-    be collected: 5 MB a slice, +65 % of peak memory from N = 35 to N = 3,500.
+    What is alive then is not set aside: not all of it is kept for good, and frozen, its cycles would
+    never be collected. GX's current context did that (kept until the next validation replaced it: 5 MB
+    a slice, +65 % of peak memory from N = 35 to N = 3,500, before run_suites let it go); a library's
+    cache or registry may do the same.
     """
     gc.collect()
     trim = _malloc_trim()

@@ -372,6 +372,18 @@ def test_only_failing_expectations_run_again_and_find_what_one_full_run_finds(tm
     assert len({(f.table, f.meta["rule"]) for f in twice}) > 10
 
 
+def test_a_run_leaves_no_gx_context_behind(cases, framework, registry):
+    # GX would keep the latest context as its current one until the next run replaced it.
+    import gc
+
+    from great_expectations.data_context import AbstractDataContext
+
+    _, over = cases["over-max"]
+    validate_batch([over], framework, registry)
+    gc.collect()
+    assert not [o for o in gc.get_objects() if isinstance(o, AbstractDataContext)]
+
+
 def test_data_docs_come_from_the_same_run(tmp_path: Path, cases, framework, registry):
     _, over = cases["over-max"]
     result = validate_batch([over], framework, registry, data_docs_dir=tmp_path / "docs")
