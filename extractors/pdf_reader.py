@@ -109,7 +109,7 @@ def read_pdf(data: bytes, sha256: str, limits: ExtractionLimits = DEFAULT_LIMITS
                     grids.append(_grid(len(grids), rows, page.page_number))
     except PdfminerException as exc:
         cause = exc.args[0] if exc.args else exc
-        if isinstance(cause, MemoryError):  # out of the reader's memory budget: not damage (parindex/isolation.py)
+        if isinstance(cause, (MemoryError, SystemError)):  # the interpreter's failure, not damage (parindex/isolation.py)
             raise cause from None
         if isinstance(cause, PDFEncryptionError):
             raise DocumentError(Reason.ENCRYPTED, "password-protected PDF: send it without a password") from exc

@@ -136,6 +136,10 @@ def extract_outcome(document: InboxDocument, data: bytes, program: str) -> Docum
     except MemoryError:
         raise  # over the memory budget: read_outcome says so
     except Exception as exc:  # one bad document never fails the batch
+        from parindex.reader_server import allocation_failed
+
+        if allocation_failed(exc):
+            raise MemoryError(str(exc)) from exc
         log.exception("extractor failed on %s", document.path)
         return DocumentOutcome(
             document=document, status=DocumentStatus.REJECTED, reason=Reason.EXTRACTOR_FAILED.value, message=f"{type(exc).__name__}: {exc}"

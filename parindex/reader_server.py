@@ -300,6 +300,18 @@ def _answer(payload: bytes) -> tuple[tuple[Any, ...], bool]:
             return ("unpicklable", f"{type(exc).__name__}: {exc}"), False
 
 
+def allocation_failed(exc: BaseException) -> bool:
+    """Whether `exc` is memory running out under an address-space limit although it is no MemoryError.
+
+    C code whose allocation fails may return an error without setting one, which CPython reports as
+    SystemError ("error return without exception set": pdfminer's glyph reading, under a 1 MB budget).
+    Under RLIMIT_AS that is a failed allocation; without a limit it stays what it says it is.
+    """
+    import resource
+
+    return isinstance(exc, SystemError) and resource.getrlimit(resource.RLIMIT_AS)[0] != resource.RLIM_INFINITY
+
+
 def _limit(which: int, soft: int) -> None:
     """Set a soft limit, under the hard one (which stays, so that the next document can have its own)."""
     import resource

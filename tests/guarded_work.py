@@ -60,6 +60,21 @@ def extract_with_a_page_that_never_ends(document, data, program):  # type: ignor
     return extract_outcome(document, data, program)
 
 
+def fail_silently(*args, **kwargs):  # type: ignore[no-untyped-def]
+    """As C code whose allocation fails may: an error returned without an exception set, raised by CPython as SystemError."""
+    raise SystemError("error return without exception set")
+
+
+def extract_where_c_code_fails_silently(document, data, program):  # type: ignore[no-untyped-def]
+    """parindex.pipeline.extract_outcome, with reading failing silently in C (in a reader only: the patch stays there)."""
+    import extractors
+
+    from parindex.pipeline import extract_outcome
+
+    extractors.extract_document = fail_silently
+    return extract_outcome(document, data, program)
+
+
 def reader_pid() -> int:
     return os.getpid()
 

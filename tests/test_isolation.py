@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import extractors
 from parindex import pipeline
 from parindex.errors import ConfigurationError, DocumentError, Reason
 from parindex.isolation import HARD_STOP_GRACE, run_guarded
@@ -188,6 +189,24 @@ def test_the_memory_limit_is_a_setting(form_files: dict[str, bytes], monkeypatch
     data = form_files["tu-danh-gia.pdf"]
     assert _rejection(read_outcome(_document(data, "x.pdf"), data, "tchq")) == (
         DocumentStatus.REJECTED, "memory_limit", "reading needed more than 1 MB: stopped"
+    )
+    monkeypatch.undo()
+    _the_forms_still_read(form_files)
+
+
+def test_c_code_failing_silently_under_the_memory_limit_is_a_memory_stop(form_files: dict[str, bytes], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under the reader's RLIMIT_AS a SystemError is a failed allocation (seen under a 1 MB budget); the
+    reader that saw it is retired. Without a limit it is what it says: the extractor failed."""
+    monkeypatch.setenv("PARINDEX_LIMIT_MAX_MEMORY_MB", "300")
+    monkeypatch.setattr(pipeline, "extract_outcome", work.extract_where_c_code_fails_silently)
+    data = form_files["tu-danh-gia.pdf"]
+    assert _rejection(read_outcome(_document(data, "x.pdf"), data, "tchq")) == (
+        DocumentStatus.REJECTED, "memory_limit", "reading needed more than 300 MB: stopped"
+    )
+    monkeypatch.undo()
+    monkeypatch.setattr(extractors, "extract_document", work.fail_silently)
+    assert _rejection(extract_outcome(_document(data, "x.pdf"), data, "tchq")) == (
+        DocumentStatus.REJECTED, "extractor_failed", "SystemError: error return without exception set"
     )
     monkeypatch.undo()
     _the_forms_still_read(form_files)
