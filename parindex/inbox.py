@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,22 +31,30 @@ def sha256_of(path: Path) -> str:
 
 
 def scan(inbox: Path) -> list[InboxFile]:
-    """Every regular file below `inbox` (hidden files and links skipped), in a stable order, without reading it.
+    """Every regular file below `inbox` (hidden files and folders, and links, skipped), in a stable order
+    (by path, one folder level after another), without reading it.
 
     A file's package is its first folder under the inbox: a unit sends one folder with its form
-    and evidence; a file at the top level is a package of its own.
+    and evidence; a file at the top level is a package of its own. One directory listing per folder
+    and one stat per file: a nightly run lists ten thousand known files (docs/BENCHMARKS.md).
     """
     if not inbox.is_dir():
         raise FileNotFoundError(f"inbox {inbox} is not a folder")
-    found = []
-    for path in sorted(inbox.rglob("*")):
-        relative = path.relative_to(inbox)
-        if path.is_symlink() or not path.is_file() or any(part.startswith(".") for part in relative.parts):
-            continue
-        stat = path.stat()
-        package = relative.parts[0] if len(relative.parts) > 1 else relative.as_posix()
-        found.append(InboxFile(relative.as_posix(), package, stat.st_size, stat.st_mtime))
+    found: list[InboxFile] = []
+    _walk(str(inbox), "", found)
     return found
+
+
+def _walk(folder: str, prefix: str, found: list[InboxFile]) -> None:
+    with os.scandir(folder) as listing:
+        entries = sorted((e for e in listing if not e.name.startswith(".") and not e.is_symlink()), key=lambda e: e.name)
+    for entry in entries:
+        relative = prefix + entry.name
+        if entry.is_dir(follow_symlinks=False):
+            _walk(entry.path, relative + "/", found)
+        elif entry.is_file(follow_symlinks=False):
+            stat = entry.stat(follow_symlinks=False)
+            found.append(InboxFile(relative, relative.split("/", 1)[0], stat.st_size, stat.st_mtime))
 
 
 def discover(inbox: Path) -> list[InboxDocument]:

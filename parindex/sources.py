@@ -54,7 +54,8 @@ class FsspecFolder:
 
     def scan(self) -> list[InboxFile]:
         found = []
-        for name, info in sorted(self.fs.find(self.root, detail=True).items()):
+        # In the local folder's order: by path, one folder level after another ("hq/x" before "hq-2/x").
+        for name, info in sorted(self.fs.find(self.root, detail=True).items(), key=lambda item: item[0].split("/")):
             relative = name[len(self.root) :].lstrip("/")
             parts = relative.split("/")
             if info.get("type") != "file" or any(p.startswith(".") for p in parts):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import fsspec
 
 from parindex.sources import FsspecFolder, LocalFolder, fingerprint, open_source
@@ -26,3 +28,21 @@ def test_a_local_folder_and_an_fsspec_copy_agree(tmp_path):
     known = {f.path: (f.size, f.mtime) for f in local_files[:10]}
     docs, skipped = fingerprint(local, local_files, known)
     assert (skipped, len(docs)) == (10, len(local_files) - 10)
+
+
+def test_a_scan_lists_files_by_path_one_folder_level_after_another_without_hidden_ones_or_links(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    for name in ("hq-2/b.pdf", "hq/a.pdf", "hq/z/c.docx", "hq/.~lock.a.docx#", ".git/config", "top.pdf"):
+        (inbox / name).parent.mkdir(parents=True, exist_ok=True)
+        (inbox / name).write_bytes(name.encode())
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "d.pdf").write_bytes(b"d")
+    (inbox / "hq" / "link.pdf").symlink_to(tmp_path / "outside" / "d.pdf")
+    (inbox / "linked").symlink_to(tmp_path / "outside")
+    expected = [("hq/a.pdf", "hq", 8), ("hq/z/c.docx", "hq", 11), ("hq-2/b.pdf", "hq-2", 10), ("top.pdf", "top.pdf", 7)]
+    assert [(f.path, f.package, f.size) for f in LocalFolder(inbox).scan()] == expected
+
+    memory = fsspec.filesystem("memory")
+    for path, _, _ in expected:
+        memory.pipe_file(f"/parindex-scan/inbox/{path}", (inbox / path).read_bytes())
+    assert [(f.path, f.package, f.size) for f in open_source("memory://parindex-scan/inbox").scan()] == expected
