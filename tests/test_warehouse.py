@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
+from parindex.errors import ConfigurationError
 from parindex.pipeline import ranking_from_warehouse, split_new
 from schemas.records import (
     DocumentKind,
@@ -19,6 +24,7 @@ from schemas.records import (
     SelfAssessment,
     Severity,
 )
+from warehouse import migrate
 from warehouse.db import make_engine
 from warehouse.load import known_contents, known_documents, load_outcome
 from warehouse.models import Document, FindingRow, Score, Submission
@@ -117,3 +123,39 @@ def test_split_new_skips_known_files_and_spots_copies():
     to_read, duplicates = split_new(docs, known={("a/1.pdf", "1" * 64)}, known_shas={"1" * 64, "3" * 64})
     assert [d.path for d in to_read] == ["a/2.pdf"]
     assert [d.path for d in duplicates] == ["b/2.pdf", "c/3.pdf"]
+
+
+# --- the schema's revision -------------------------------------------------------------------------------
+
+
+def test_the_code_s_schema_revision_is_the_newest_migration() -> None:
+    assert migrate.HEAD == migrate.head()
+
+
+def test_an_embedded_warehouse_behind_the_code_is_migrated_when_opened(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    engine = create_engine(url)
+    assert migrate.current(engine) is None
+    migrate.upgrade(engine, "0003")
+    assert migrate.current(engine) == "0003"
+    assert migrate.current(make_engine(url)) == migrate.HEAD
+    migrate.require_current(engine)
+
+
+def test_a_warehouse_behind_the_code_is_refused_where_it_is_not_migrated_by_itself(db_url: str) -> None:
+    engine = make_engine(db_url, auto_migrate=True)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0003'"))
+    with pytest.raises(ConfigurationError) as info:
+        make_engine(db_url, auto_migrate=False)
+    url = engine.url.render_as_string(hide_password=True)
+    assert str(info.value) == f"warehouse {url} is at schema revision 0003, the code needs {migrate.HEAD}: run `parindex db upgrade`"
+
+
+def test_opening_a_current_warehouse_loads_no_alembic(tmp_path: Path) -> None:
+    """A run opens the warehouse once or more: at the code's revision, that is one query, not Alembic's import."""
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    make_engine(url).dispose()
+    probe = f"import sys; from warehouse.db import make_engine; make_engine({url!r}); print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako')))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent)
+    assert done.stdout.strip() == "[]"
