@@ -154,7 +154,7 @@ def peer_run(peer: str, corpus: str, limit: int | None = None) -> dict[str, Any]
     elif peer == "pdfplumber":
         import pdfplumber  # noqa: F401
     else:
-        import extractors  # noqa: F401
+        import extractors.extract  # noqa: F401
     forms = pdf_forms(corpus, limit)
     inbox = Path(corpus) / "inbox"
     pages = sum(page_count(inbox / f.path) for f in forms)

@@ -75,7 +75,7 @@ def pipeline_steps(inbox: str, db_url: str, corpus: str | None = None, rerun: bo
     `rerun`, the unchanged inbox is ingested a second time, as the nightly run does when nothing came.
     """
     started = time.perf_counter()
-    import extractors  # noqa: F401 - pandas, pdfplumber and python-docx load here, not inside a step
+    import extractors.extract  # noqa: F401 - pandas, pdfplumber and python-docx load here, not inside a step
     from expectations.validate import load_great_expectations
     from parindex import pipeline
     from parindex.memory import release_memory

@@ -27,7 +27,7 @@ from contextlib import suppress
 from typing import Any
 
 # What every reader needs, imported once per server so that a forked reader starts with it.
-PRELOAD = ("extractors", "extractors.archives", "parindex.pipeline", "parindex.settings", "schemas.framework", "schemas.units")
+PRELOAD = ("extractors.extract", "extractors.archives", "parindex.pipeline", "parindex.settings", "schemas.framework", "schemas.units")
 FRAME = struct.Struct("!Q")  # a frame's length, before its bytes
 _MEMORY_EXIT = 86  # a reader that ran out of memory before it could say so
 READER_DOCUMENTS = 200  # documents one reader reads at most before a new one is forked
