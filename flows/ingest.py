@@ -20,8 +20,14 @@ from schemas.framework import framework_for
 from schemas.records import DocumentOutcome, DocumentStatus, EvidenceDocument, EvidenceLink, Finding, InboxDocument
 from schemas.units import registry_for
 
-CHUNK_MOST = 16  # documents per extraction task, at most
-CHUNKS_PER_WORKER = 2  # a chunk takes at most 1/(2 × workers) of the documents left: they shrink towards the end
+CHUNK_MOST = 64  # documents per extraction task, at most
+# What reading a file costs, told from its kind, in Word files' worth (docs/BENCHMARKS.md: a Word or Excel
+# file reads in 3-10 ms, a PDF in 45-313 ms; a .doc or .xls is converted by LibreOffice first, seconds).
+READING_COST = {".docx": 1, ".xlsx": 1, ".zip": 1, ".pdf": 20, ".doc": 200, ".xls": 200}
+OTHER_COST = 20  # a kind not listed
+CHUNK_COST_MOST = 16 * READING_COST[".pdf"]  # a chunk's reading, at most
+CHUNK_COST_LEAST = 2 * READING_COST[".pdf"]  # and at least, while every worker can have as much: a task run costs about a PDF's reading
+CHUNKS_PER_WORKER = 2  # a chunk takes at most 1/(2 × workers) of the reading left: they shrink towards the end
 DB = {"cache_policy": NO_CACHE, **db_retry_options()}  # the warehouse comes from $PARINDEX_DB_URL, never a parameter
 
 
@@ -58,22 +64,37 @@ def extract(inbox: str, documents: list[InboxDocument], program: str) -> list[Do
     return [pipeline.read_outcome(document, read_file(source, document.path), program) for document in documents]
 
 
+def reading_cost(document: InboxDocument) -> int:
+    """What reading `document` costs, in Word files' worth, told from its name before it is read."""
+    name = document.name.lower()
+    return READING_COST.get(name[name.rfind(".") :], OTHER_COST) if "." in name else OTHER_COST
+
+
 def chunks(documents: list[InboxDocument], workers: int) -> list[list[InboxDocument]]:
     """The documents a few per extraction task: the heaviest first, the chunks shrinking as the work left does.
 
-    Prefect's cost of a task run (a few API calls, in the flow's process) is paid per chunk, so chunks start
-    large (CHUNK_MOST documents at most); they shrink to single documents towards the end of the slice
-    (guided scheduling), so that no worker is still reading a long chunk while the others wait for the
-    slice to end. PDFs come first, larger files first: a PDF costs several times a Word file of its size to
-    read (docs/BENCHMARKS.md). Outcomes go back to the documents' order (in_order) before they are loaded.
+    Prefect's cost of a task run (a few API calls and its context, in the flow's process, the worker and the
+    server: about a PDF's reading) is paid per chunk, so a chunk holds at least CHUNK_COST_LEAST of reading,
+    and up to CHUNK_COST_MOST while much is left; chunks shrink towards the end of the slice (guided
+    scheduling, on the reading left), so that no worker is still reading a long chunk while the others wait
+    for the slice to end, but never below a PDF's worth. The costliest kinds come first, larger files first;
+    Word files go many to a chunk. Outcomes go back to the documents' order (in_order) before they are loaded.
     """
-    heaviest_first = sorted(documents, key=lambda d: (not d.name.lower().endswith(".pdf"), -d.size))
+    heaviest_first = sorted(documents, key=lambda d: (-reading_cost(d), -d.size))
+    costs = [reading_cost(d) for d in heaviest_first]
+    left = sum(costs)
     batches: list[list[InboxDocument]] = []
     start = 0
     while start < len(heaviest_first):
-        size = max(1, min(CHUNK_MOST, (len(heaviest_first) - start) // (CHUNKS_PER_WORKER * workers)))
-        batches.append(heaviest_first[start : start + size])
-        start += size
+        least = min(CHUNK_COST_LEAST, max(READING_COST[".pdf"], left // workers))  # when little is left, every worker gets some
+        most = min(CHUNK_COST_MOST, max(least, left // (CHUNKS_PER_WORKER * workers)))
+        end, taken = start + 1, costs[start]
+        while end < len(heaviest_first) and end - start < CHUNK_MOST and taken + costs[end] <= most:
+            taken += costs[end]
+            end += 1
+        batches.append(heaviest_first[start:end])
+        left -= taken
+        start = end
     return batches
 
 

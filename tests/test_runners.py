@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from prefect import flow, unmapped
 
-from flows.ingest import chunks, extract, in_order
+from flows.ingest import CHUNK_COST_MOST, CHUNK_MOST, chunks, extract, in_order, reading_cost
 from flows.runners import task_runner
 from parindex.errors import ConfigurationError
 from parindex.inbox import discover
@@ -77,17 +77,27 @@ def _documents(count: int) -> list[InboxDocument]:
     ]
 
 
-def test_documents_are_read_heaviest_first_in_chunks_that_shrink():
-    documents = _documents(100)
+def test_documents_are_read_costliest_first_in_chunks_that_shrink_with_the_reading_left():
+    documents = _documents(100)  # 34 PDFs, 33 Word files, 33 workbooks
     batches = chunks(documents, workers=2)
     order = [d for batch in batches for d in batch]
     assert sorted(order, key=documents.index) == documents  # every document once
     pdfs = [d for d in order if d.name.endswith(".pdf")]
     assert order[: len(pdfs)] == pdfs and [d.size for d in pdfs] == sorted((d.size for d in pdfs), reverse=True)
-    sizes = [len(b) for b in batches]
-    assert sizes == sorted(sizes, reverse=True) and sizes[0] == 16 and sizes[-4:] == [1, 1, 1, 1]  # at most 16; one at a time at the end
-    assert len(batches) <= 25  # Prefect's cost is paid per chunk
-    assert chunks(documents[:3], workers=8) == [[documents[0]], [documents[1]], [documents[2]]]
+    assert all(sum(reading_cost(d) for d in b) <= CHUNK_COST_MOST and len(b) <= CHUNK_MOST for b in batches)
+    # PDFs shrinking to two a task as the reading left does, the Word files and workbooks many to a task:
+    # Prefect's cost is paid per chunk.
+    assert [len(b) for b in batches] == [9, 7, 5, 4, 3, 2, 2, 2, 33, 20, 13]
+    many = [d.model_copy(update={"path": f"u/f{i}.pdf"}) for i, d in enumerate(_documents(300))]
+    assert [len(b) for b in chunks(many, workers=2)][:3] == [16, 16, 16]  # CHUNK_COST_MOST: 16 PDFs
+    # Little left: every worker gets some, a PDF's worth at least.
+    assert chunks(documents[:3], workers=8) == [[documents[0]], [documents[1], documents[2]]]
+    assert chunks(pdfs[:3], workers=8) == [[pdfs[0]], [pdfs[1]], [pdfs[2]]]
+    assert [reading_cost(_document(name)) for name in ("a.PDF", "b.docx", "c.doc", "d.tiff", "noextension")] == [20, 1, 200, 20, 20]
+
+
+def _document(name: str) -> InboxDocument:
+    return InboxDocument(path=f"u/{name}", package="u", size=1, mtime=0.0, sha256="0" * 64)
 
 
 def test_outcomes_go_back_to_the_documents_order():
