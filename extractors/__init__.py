@@ -9,13 +9,16 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+# Named like its module, so imported now: the module's first import would otherwise bind the package's
+# `interpret` to the module instead of the function (light: no PDF or Word library).
+from extractors.interpret import interpret
+
 if TYPE_CHECKING:
     from extractors.archives import ArchiveMember, expand_archive
     from extractors.detect import detect_kind
     from extractors.docx_reader import read_docx
     from extractors.evidence import evidence_document, link_evidence
     from extractors.extract import extract_document, read_document
-    from extractors.interpret import interpret
     from extractors.legacy import convert_doc_to_docx
     from extractors.limits import ArchiveLimits, ExtractionLimits
     from extractors.numbers import parse_points
@@ -32,7 +35,6 @@ _HOME = {
     "evidence_document": "evidence",
     "expand_archive": "archives",
     "extract_document": "extract",
-    "interpret": "interpret",
     "link_evidence": "evidence",
     "parse_points": "numbers",
     "parse_references": "references",
@@ -41,7 +43,7 @@ _HOME = {
     "read_pdf": "pdf_reader",
     "read_xlsx": "xlsx_reader",
 }
-__all__ = sorted(_HOME)
+__all__ = sorted([*_HOME, "interpret"])
 
 
 def __getattr__(name: str) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import PurePosixPath
 
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -66,8 +67,7 @@ def extract(inbox: str, documents: list[InboxDocument], program: str) -> list[Do
 
 def reading_cost(document: InboxDocument) -> int:
     """What reading `document` costs, in Word files' worth, told from its name before it is read."""
-    name = document.name.lower()
-    return READING_COST.get(name[name.rfind(".") :], OTHER_COST) if "." in name else OTHER_COST
+    return READING_COST.get(PurePosixPath(document.name).suffix.lower(), OTHER_COST)
 
 
 def chunks(documents: list[InboxDocument], workers: int) -> list[list[InboxDocument]]:
@@ -80,8 +80,8 @@ def chunks(documents: list[InboxDocument], workers: int) -> list[list[InboxDocum
     for the slice to end, but never below a PDF's worth. The costliest kinds come first, larger files first;
     Word files go many to a chunk. Outcomes go back to the documents' order (in_order) before they are loaded.
     """
-    heaviest_first = sorted(documents, key=lambda d: (-reading_cost(d), -d.size))
-    costs = [reading_cost(d) for d in heaviest_first]
+    costed = sorted(((reading_cost(d), d) for d in documents), key=lambda pair: (-pair[0], -pair[1].size))
+    costs, heaviest_first = [cost for cost, _ in costed], [d for _, d in costed]
     left = sum(costs)
     batches: list[list[InboxDocument]] = []
     start = 0

@@ -719,3 +719,16 @@ def test_a_doc_libreoffice_cannot_read_or_convert_in_time(soffice: str) -> None:
     with pytest.raises(DocumentError) as info:
         convert_doc_to_docx(broken, timeout=0.001)
     assert (info.value.reason, info.value.message) == (Reason.CONVERSION_FAILED, "LibreOffice did not convert the legacy .doc file within 0.001 s")
+
+
+def test_every_name_the_package_exports_is_its_module_s_own() -> None:
+    """extractors/ loads its names on first use: each resolves to what its module defines."""
+    import importlib
+
+    import extractors
+
+    for name in extractors.__all__:
+        module = importlib.import_module(f"extractors.{extractors._HOME.get(name, name)}")
+        assert getattr(extractors, name) is getattr(module, name), name
+    with pytest.raises(AttributeError, match="^module 'extractors' has no attribute 'nothing'$"):
+        extractors.nothing  # noqa: B018
