@@ -8,6 +8,7 @@ from pathlib import PurePosixPath
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
 from prefect.utilities.annotations import quote
 from pydantic import BaseModel
 
@@ -70,19 +71,21 @@ def reading_cost(document: InboxDocument) -> int:
     return READING_COST.get(PurePosixPath(document.name).suffix.lower(), OTHER_COST)
 
 
-def chunks(documents: list[InboxDocument], workers: int) -> list[list[InboxDocument]]:
-    """The documents a few per extraction task: the heaviest first, the chunks shrinking as the work left does.
+def chunks(documents: list[InboxDocument], workers: int, after: int = 0) -> list[list[InboxDocument]]:
+    """The documents a few per extraction task: the heaviest first, the chunks shrinking as the run's reading left does.
 
     Prefect's cost of a task run (a few API calls and its context, in the flow's process, the worker and the
     server: about a PDF's reading) is paid per chunk, so a chunk holds at least CHUNK_COST_LEAST of reading,
-    and up to CHUNK_COST_MOST while much is left; chunks shrink towards the end of the slice (guided
-    scheduling, on the reading left), so that no worker is still reading a long chunk while the others wait
-    for the slice to end, but never below a PDF's worth. The costliest kinds come first, larger files first;
-    Word files go many to a chunk. Outcomes go back to the documents' order (in_order) before they are loaded.
+    and up to CHUNK_COST_MOST while much is left: in these documents, and `after` them, in the slices still
+    to be read (their tasks are queued behind these: a worker done here goes on to them). Chunks shrink
+    towards the end of the run (guided scheduling, on the reading left), so that no worker is still reading a
+    long chunk while the others have nothing left, but never below a PDF's worth. The costliest kinds come
+    first, larger files first; Word files go many to a chunk. Outcomes go back to the documents' order
+    (in_order) before they are loaded.
     """
     costed = sorted(((reading_cost(d), d) for d in documents), key=lambda pair: (-pair[0], -pair[1].size))
     costs, heaviest_first = [cost for cost, _ in costed], [d for _, d in costed]
-    left = sum(costs)
+    left = sum(costs) + after
     batches: list[list[InboxDocument]] = []
     start = 0
     while start < len(heaviest_first):
@@ -102,6 +105,15 @@ def in_order(outcomes: list[DocumentOutcome], documents: list[InboxDocument]) ->
     """The outcomes of `documents` (read in chunks) in the documents' order: a unit's versions load in the order received."""
     position = {document.path: index for index, document in enumerate(documents)}
     return sorted(outcomes, key=lambda outcome: position[outcome.document.path])
+
+
+def read_slice(
+    inbox: str, part: list[InboxDocument], program: str, after: int = 0
+) -> tuple[list[PrefectFuture[list[DocumentOutcome]]], list[int]]:
+    """The extraction tasks of one slice, submitted in chunks (`after`: the reading cost of the slices still
+    to come), and how many documents each reads."""
+    batches = chunks(part, worker_count(), after)
+    return list(extract.map(unmapped(inbox), batches, unmapped(program))), [len(batch) for batch in batches]
 
 
 @task(**DB)
@@ -160,8 +172,8 @@ def ingest(inbox: str, program: str = "tchq") -> IngestSummary:
     """Bring every new inbox file into the warehouse ($PARINDEX_DB_URL) with a recorded status.
 
     `inbox` is a folder, or an fsspec URL such as s3://bucket/inbox. New files are taken in slices of whole
-    packages ($PARINDEX_SLICE_DOCUMENTS documents at most), each read, validated and loaded before the next;
-    a check across forms (several forms of one unit) sees the forms of one slice.
+    packages ($PARINDEX_SLICE_DOCUMENTS documents at most), each validated and loaded before the next, the
+    next read meanwhile; a check across forms (several forms of one unit) sees the forms of one slice.
     """
     logger = get_run_logger()
     logger.info("ingesting %s into %s", inbox, redact(Settings().db_url))
@@ -170,21 +182,25 @@ def ingest(inbox: str, program: str = "tchq") -> IngestSummary:
     if to_read:  # Prefect and parindex as loaded, kept out of the collections reading a slice sets off (parindex/memory.py)
         set_aside_loaded()
 
-    # Slices of whole packages, each read, validated and loaded before the next: memory stays bounded.
+    # Slices of whole packages, each validated and loaded before the next. The next slice's reading is
+    # queued behind this one's: workers done with this slice go on to the next while this process
+    # validates and loads, and memory holds two slices' outcomes at most.
     progress = Progress("reading documents", len(to_read), key="ingest-reading")
     statuses: Counter[str] = Counter()
     rows: list[dict[str, str | None]] = []
     invalid = 0
     slices = pipeline.package_slices(to_read, Settings().slice_documents) or [[]]
+    costs = [sum(reading_cost(d) for d in part) for part in slices]
+    reading = read_slice(inbox, slices[0], program, after=sum(costs[1:]))
     for index, part in enumerate(slices):
-        batches = chunks(part, worker_count())
-        read = progress.gather(extract.map(unmapped(inbox), batches, unmapped(program)), [len(b) for b in batches])
+        following = read_slice(inbox, slices[index + 1], program, after=sum(costs[index + 2 :])) if index + 1 < len(slices) else None
+        read = progress.gather(*reading)
         outcomes = in_order([o for batch in read for o in batch], part)
         if index == len(slices) - 1:  # copies are recorded after the content they copy
             outcomes += [DocumentOutcome(document=d, status=DocumentStatus.DUPLICATE) for d in duplicates]
         forms = [o.form for o in outcomes if o.form is not None]
         # quote(): Prefect would walk every score row of every outcome looking for futures in a task's
-        # inputs, and copy them, twice per task: seconds per slice, while the workers wait (docs/BENCHMARKS.md).
+        # inputs, and copy them, twice per task: seconds per slice (docs/BENCHMARKS.md).
         if forms:
             earlier = evidence_sent_before(pipeline.form_packages(outcomes))
             findings, links = validate(quote(outcomes), program, quote(earlier))
@@ -195,9 +211,10 @@ def ingest(inbox: str, program: str = "tchq") -> IngestSummary:
         statuses.update(o.status.value for o in outcomes)
         invalid += sum(1 for f in forms if any(x.severity == "error" for x in findings.get(f.sha256, [])))
         rows += [{"path": o.document.path, "status": o.status.value, "reason": o.reason, "message": o.message} for o in outcomes]
-        del outcomes, forms, findings, links
-        if index < len(slices) - 1:
-            release_memory()  # the next slice starts from the size this one started from
+        del read, outcomes, forms, findings, links
+        if following is not None:
+            release_memory()  # what this slice left in cycles and free pages goes back
+            reading = following
 
     summary = IngestSummary(
         seen=seen, unchanged=unchanged, statuses=dict(statuses), invalid_submissions=invalid,

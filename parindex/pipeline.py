@@ -77,8 +77,9 @@ def read_outcome(document: InboxDocument, data: bytes, program: str) -> Document
 
 def package_slices(documents: Sequence[InboxDocument], most: int) -> list[list[InboxDocument]]:
     """The documents in slices of whole packages, in order, each of at most `most` documents (a package
-    larger than that is a slice of its own). A slice is read, validated and loaded before the next, so
-    memory stays bounded whatever the inbox holds; citations are linked within a package, so no link is cut."""
+    larger than that is a slice of its own). A slice is validated and loaded before the next (which the ingest
+    flow reads meanwhile), so memory stays bounded whatever the inbox holds; citations are linked within a
+    package, so no link is cut."""
     packages: dict[str, list[InboxDocument]] = {}
     for document in documents:
         packages.setdefault(document.package, []).append(document)

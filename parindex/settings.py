@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     program: str = Field("tchq", description="the index program, e.g. tchq")
     out_dir: Path = Field(Path("out"), description="where published documents are written")
     slice_documents: int = Field(
-        250, ge=1, description="documents an ingest reads, validates and loads before the next ones (whole packages)"
+        250, ge=1, description="documents an ingest validates and loads before the next ones (whole packages), the next read meanwhile"
     )
     ocr_min_confidence: float = Field(
         DEFAULT_MIN_CONFIDENCE, ge=0, le=100,

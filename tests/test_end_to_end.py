@@ -71,12 +71,31 @@ def test_sample_inbox_to_published_decision(prefect_server, sample_inbox, tmp_pa
 
 
 def test_an_inbox_taken_in_small_slices_ranks_as_in_one(prefect_server, sample_inbox, tmp_path, registry, monkeypatch):
-    """Slices of whole packages, each read, validated and loaded before the next: the same warehouse in the end."""
+    """Slices of whole packages, each validated and loaded before the next, whose reading is queued before
+    this one's validation starts (the workers never wait on it): the same warehouse in the end."""
+    import flows.ingest as module
+    from parindex import pipeline
+
     monkeypatch.setenv("PARINDEX_DB_URL", f"sqlite:///{tmp_path / 'warehouse.db'}")
     monkeypatch.setenv("PARINDEX_SLICE_DOCUMENTS", "10")
+    events: list[str] = []
+
+    def submitted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        events.append("read")
+        return read_slice(*args, **kwargs)
+
+    def validated(outcomes, *args, **kwargs):  # type: ignore[no-untyped-def]
+        events.append("validate")
+        return validate_outcomes(outcomes, *args, **kwargs)
+
+    read_slice, validate_outcomes = module.read_slice, pipeline.validate_outcomes
+    monkeypatch.setattr(module, "read_slice", submitted)
+    monkeypatch.setattr(pipeline, "validate_outcomes", validated)
     steps: list[Step] = []
     with listening(steps.append):
         summary = ingest(inbox=str(sample_inbox))
+    slices = events.count("read")
+    assert slices >= 5 and events == ["read"] + ["read", "validate"] * (slices - 1) + ["validate"]
     assert summary.statuses.get("loaded") == len(registry.units) and summary.statuses.get("rejected", 0) == 0
     assert summary.invalid_submissions == 0 and len(summary.outcomes) == sum(summary.statuses.values())
     read = sum(count for status, count in summary.statuses.items() if status != "duplicate")

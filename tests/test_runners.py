@@ -77,7 +77,7 @@ def _documents(count: int) -> list[InboxDocument]:
     ]
 
 
-def test_documents_are_read_costliest_first_in_chunks_that_shrink_with_the_reading_left():
+def test_documents_are_read_costliest_first_in_chunks_that_shrink_with_the_run_s_reading_left():
     documents = _documents(100)  # 34 PDFs, 33 Word files, 33 workbooks
     batches = chunks(documents, workers=2)
     order = [d for batch in batches for d in batch]
@@ -90,6 +90,8 @@ def test_documents_are_read_costliest_first_in_chunks_that_shrink_with_the_readi
     assert [len(b) for b in batches] == [9, 7, 5, 4, 3, 2, 2, 2, 33, 20, 13]
     many = [d.model_copy(update={"path": f"u/f{i}.pdf"}) for i, d in enumerate(_documents(300))]
     assert [len(b) for b in chunks(many, workers=2)][:3] == [16, 16, 16]  # CHUNK_COST_MOST: 16 PDFs
+    # A slice with more to read after it: its tasks are followed by the next slice's, and need not shrink.
+    assert [len(b) for b in chunks(documents, workers=2, after=10 * CHUNK_COST_MOST)] == [16, 16, 64, 4]
     # Little left: every worker gets some, a PDF's worth at least.
     assert chunks(documents[:3], workers=8) == [[documents[0]], [documents[1], documents[2]]]
     assert chunks(pdfs[:3], workers=8) == [[pdfs[0]], [pdfs[1]], [pdfs[2]]]
