@@ -20,7 +20,7 @@ from bench.prefect_flow import prefect_env
 from bench.prefect_server import prefect_server
 from bench.warehouses import DEFAULT_PG_URL, pg_available, pg_schema, sqlite_url
 
-PARTS = ("raw", "steps", "docx", "flows", "nightly", "queries", "peers")
+PARTS = ("raw", "parallel", "steps", "docx", "flows", "nightly", "queries", "peers")
 RUNNERS = ("thread", "process-1", "process-2")  # the task runner, and for processes PARINDEX_WORKERS
 
 
@@ -83,6 +83,8 @@ class Bench:
         inbox = str(corpus.inbox)
         if "raw" in self.parts:
             self.run(entry, "raw", f"raw bound N={n}", "bench.raw:raw_bound", {"inbox": inbox})
+        if "parallel" in self.parts:  # what 2 bare processes gain over 1 here: the ceiling of the flows' speed-up
+            self.run(entry, "parallel", f"raw bound in 1 and 2 processes N={n}", "bench.parallel:parallel_bound", {"inbox": inbox})
         # Plain steps twice: documents read in this process (against the raw bound, CPU counted), then each in a
         # reader process with its limits (parindex.isolation), as the ingest flow reads them.
         if "steps" in self.parts:
