@@ -350,7 +350,8 @@ def render(results: dict[str, Any]) -> str:
     errors = results.get("errors") or []
     if errors:
         sections.append(("Measurements that failed", "\n".join(f"- {e['measurement']}: `{e['error'].splitlines()[-1]}`" for e in errors)))
-    return "\n\n".join(f"### {title}\n\n{body}" for title, body in sections) + "\n"
+    measured = [(title, body) for title, body in sections if body.strip().count("\n") > 1]  # a table of headings only: not measured
+    return "\n\n".join(f"### {title}\n\n{body}" for title, body in measured) + "\n"
 
 
 def main(argv: list[str] | None = None) -> None:

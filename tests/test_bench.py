@@ -167,6 +167,7 @@ def test_run_writes_results_and_their_markdown(tmp_path, corpus):
     assert results["errors"] == [] and json.loads(out.read_text())["sizes"]["3"]["raw"]["pdf_files"] >= 1
     text = markdown.read_text()
     assert "### Targets" in text and "ranking over 3,089 score rows, SQLite" in text and "| 3 | 9 |" in text
+    assert "### Peers" not in text and "### Prefect flows" not in text  # a part not run leaves no empty table
 
 
 def test_report_checks_each_target(steps):
