@@ -67,6 +67,14 @@ def test_the_parallel_bound_reads_every_file_in_1_process_and_in_2(corpus):
     assert result["runs"]["1"]["speed_up"] == 1.0 and result["runs"]["1"]["cpu_growth"] == 0.0
 
 
+def test_a_file_the_parallel_bound_cannot_read_fails_it_with_the_file_named(tmp_path):
+    from bench.parallel import read_in
+
+    missing = tmp_path / "missing.docx"
+    with pytest.raises(RuntimeError, match=r"the raw bound failed in 1 process\(es\): .*missing\.docx: PackageNotFoundError"):
+        read_in([str(missing)], 1)
+
+
 def test_pipeline_steps_load_rank_and_read_every_score(corpus, steps):
     assert steps["statuses"]["loaded"] == 3 and steps["ranked"] == 3 and steps["invalid"] == 0
     assert set(steps["steps"]) == {"migrate", "discover", "known", "extract", "validate", "load", "release", "rank"}
