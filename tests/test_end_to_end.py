@@ -72,7 +72,7 @@ def test_sample_inbox_to_published_decision(prefect_server, sample_inbox, tmp_pa
 
 def test_an_inbox_taken_in_small_slices_ranks_as_in_one(prefect_server, sample_inbox, tmp_path, registry, monkeypatch):
     """Slices of whole packages, each validated and loaded before the next, whose reading is queued before
-    this one's validation starts (the workers never wait on it): the same warehouse in the end."""
+    this one's validation starts (workers done with a slice go on to the next): the same warehouse in the end."""
     import flows.ingest as module
     from parindex import pipeline
 
