@@ -12,6 +12,9 @@ Row = Sequence[object]
 
 
 def table(headings: Row, rows: Sequence[Row]) -> str:
+    """A Markdown table; none without rows (a part not run leaves no section: see render)."""
+    if not rows:
+        return ""
     lines = ["| " + " | ".join(map(str, headings)) + " |", "|" + "|".join("---" for _ in headings) + "|"]
     lines += ["| " + " | ".join("–" if c is None else str(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
@@ -224,7 +227,7 @@ def kinds_section(results: dict[str, Any]) -> str:
     for n, e in _sizes(results):
         for kind, k in (e.get("steps") or {}).get("extract_by_kind", {}).items():
             rows.append((n, kind, k["files"], f"{1000 * k['seconds'] / k['files']:.0f}", f"{1000 * k['cpu'] / k['files']:.0f}"))
-    return table(("N", "document", "files", "ms per file", "CPU ms per file"), rows) if rows else "not measured"
+    return table(("N", "document", "files", "ms per file", "CPU ms per file"), rows)
 
 
 def accuracy_section(results: dict[str, Any]) -> str:
@@ -294,7 +297,7 @@ def queries_section(results: dict[str, Any]) -> str:
     queries = results.get("queries", {})
     dialects = [d for d in ("sqlite", "postgresql") if queries.get(d, {}).get("timing")]
     if not dialects:
-        return "not measured"
+        return ""
     names = list(queries[dialects[0]]["timing"]["queries"])
     rows = []
     for name in names:
@@ -329,7 +332,7 @@ def peers_section(results: dict[str, Any]) -> str:
     if not names:
         return summary
     detail = table(("layout variant", *variants), [(name, *(f"{run['by_form'][name][0]}/{run['by_form'][name][1]}" for run in variants.values())) for name in names])
-    return summary + "\n\n" + detail
+    return "\n\n".join(part for part in (summary, detail) if part)
 
 
 def render(results: dict[str, Any]) -> str:
@@ -350,8 +353,7 @@ def render(results: dict[str, Any]) -> str:
     errors = results.get("errors") or []
     if errors:
         sections.append(("Measurements that failed", "\n".join(f"- {e['measurement']}: `{e['error'].splitlines()[-1]}`" for e in errors)))
-    measured = [(title, body) for title, body in sections if body.strip().count("\n") > 1]  # a table of headings only: not measured
-    return "\n\n".join(f"### {title}\n\n{body}" for title, body in measured) + "\n"
+    return "\n\n".join(f"### {title}\n\n{body}" for title, body in sections if body) + "\n"
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -204,6 +204,17 @@ def test_report_checks_each_target(steps):
     assert verdicts["DOCX forms per second per core, whole pipeline, N ≥ 350 (judged per CPU second)"] == ("not measured", "not measured")
 
 
+def test_report_leaves_out_what_was_not_run_and_keeps_a_failed_measurement():
+    results = {
+        "command": "python -m bench.run", "started": "now", "sizes": {},
+        "errors": [{"measurement": "raw bound N=3", "error": "Traceback …\nValueError: bad file"}],
+        "machine": {"nproc": 2, "cpu": "x", "memory_gib": 1, "os": "Linux", "python": "3.11", "sqlite": "3", "postgresql": None, "libraries": {}},
+    }
+    text = report.render(results)
+    assert "### Measurements that failed\n\n- raw bound N=3: `ValueError: bad file`" in text
+    assert "### Targets" in text and "### Prefect flows" not in text and "### Ranking" not in text and "### Peers" not in text
+
+
 def test_report_lists_word_forms_with_and_without_their_evidence():
     run = {"forms": 10, "seconds": 0.25, "cpu": 0.2, "steps": {"extract": 0.1, "validate": 0.05, "load": 0.05}, "maxrss_mb": 100.0}
     entry = {"docx_forms": run, "docx_forms_guarded": {**run, "seconds": 0.5}, "docx_forms_alone": {**run, "seconds": 1.0}}
