@@ -191,9 +191,10 @@ def ingest(inbox: str, program: str = "tchq") -> IngestSummary:
     invalid = 0
     slices = pipeline.package_slices(to_read, Settings().slice_documents) or [[]]
     costs = [sum(reading_cost(d) for d in part) for part in slices]
-    reading = read_slice(inbox, slices[0], program, after=sum(costs[1:]))
+    after = [sum(costs[index + 1 :]) for index in range(len(slices))]  # the reading of the slices still to come
+    reading = read_slice(inbox, slices[0], program, after[0])
     for index, part in enumerate(slices):
-        following = read_slice(inbox, slices[index + 1], program, after=sum(costs[index + 2 :])) if index + 1 < len(slices) else None
+        following = read_slice(inbox, slices[index + 1], program, after[index + 1]) if index + 1 < len(slices) else None
         read = progress.gather(*reading)
         outcomes = in_order([o for batch in read for o in batch], part)
         if index == len(slices) - 1:  # copies are recorded after the content they copy
