@@ -40,7 +40,8 @@ def peak_mb(pid: int | str = "self") -> float | None:
     return None
 
 
-def _descendants(root: int) -> list[int]:
+def descendants(root: int) -> list[int]:
+    """Every process below `root`, running or not yet waited for."""
     parents: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -75,7 +76,7 @@ class DescendantPeaks(threading.Thread):
         self._stop_event = threading.Event()
 
     def poll(self) -> None:
-        for pid in _descendants(os.getpid()):
+        for pid in descendants(os.getpid()):
             peak = peak_mb(pid)
             if peak is not None:
                 role = self.peaks[pid][0] if pid in self.peaks else _role(pid)

@@ -17,11 +17,15 @@ from bench.corpus import PROGRAM, YEAR
 def prefect_env(work: Path, db_url: str, runner: str = "thread", workers: int | None = None, api_url: str | None = None) -> dict[str, str | None]:
     """The environment of a flow measurement: its warehouse, runner and workers, and the Prefect API to use.
 
-    `api_url` None leaves Prefect to start a temporary server in each process that needs one.
+    `api_url` None leaves Prefect to start a temporary server in each process that needs one; the server
+    bench.prefect_server runs there is named to the measurement, which counts its CPU time.
     """
-    from bench.prefect_server import prefect_settings
+    from bench.cpu import SERVER_PID
+    from bench.prefect_server import prefect_settings, server_pid
 
-    env: dict[str, str | None] = {**prefect_settings(work, ephemeral=api_url is None), "PARINDEX_DB_URL": db_url, "PARINDEX_TASK_RUNNER": runner, "PREFECT_API_URL": api_url}
+    pid = server_pid(api_url)
+    env: dict[str, str | None] = {**prefect_settings(work, ephemeral=api_url is None), "PARINDEX_DB_URL": db_url, "PARINDEX_TASK_RUNNER": runner,
+                                  "PREFECT_API_URL": api_url, SERVER_PID: str(pid) if pid else None}
     if workers is not None:
         env["PARINDEX_WORKERS"] = str(workers)
     return env
@@ -41,7 +45,13 @@ def warm_up() -> float:
 
 
 def flow_run(inbox: str, out_dir: str, rerun: bool = True, publish: bool = True) -> dict[str, Any]:
-    """Time ingest over `inbox` and publish of its year, after a warm-up flow; then ingest again with nothing new."""
+    """Time ingest over `inbox` and publish of its year, after a warm-up flow; then ingest again with nothing new.
+
+    The ingest's CPU seconds are counted by process (bench/cpu.py): this one, the ones it starts (workers,
+    reader servers, readers) and the Prefect server's.
+    """
+    from bench.cpu import CpuMeter
+
     started = time.perf_counter()
     from flows.ingest import ingest
     from flows.publish import publish as publish_flow
@@ -53,8 +63,10 @@ def flow_run(inbox: str, out_dir: str, rerun: bool = True, publish: bool = True)
         "prefect_start": warm_up(),
     }
     begun = time.perf_counter()
-    summary = ingest(inbox=inbox, program=PROGRAM)
+    with CpuMeter() as cpu:
+        summary = ingest(inbox=inbox, program=PROGRAM)
     result["ingest"] = round(time.perf_counter() - begun, 3)
+    result["ingest_cpu"] = cpu.seconds
     result["seen"], result["statuses"] = summary.seen, summary.statuses
     if publish:
         begun = time.perf_counter()

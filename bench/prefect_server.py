@@ -17,6 +17,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 STARTUP_SECONDS = 180.0
+_STARTED: dict[str, int] = {}  # API URL -> process id of each server prefect_server runs
+
+
+def server_pid(api_url: str | None) -> int | None:
+    """The process of the Prefect server prefect_server runs at `api_url` (its CPU time is measured), if any."""
+    return _STARTED.get(api_url) if api_url else None
 
 
 def free_port() -> int:
@@ -62,8 +68,10 @@ def prefect_server(work: Path) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the Prefect server did not answer within {STARTUP_SECONDS:.0f} s: see {log.name}")
             time.sleep(0.5)
+        _STARTED[url] = server.pid
         yield url
     finally:
+        _STARTED.pop(url, None)
         server.terminate()
         try:
             server.wait(timeout=20)

@@ -110,6 +110,23 @@ def speed_up(entry: dict[str, Any], runner: str = "process") -> float | None:
     return one["ingest"] / two["ingest"] if one and two and two.get("ingest") else None
 
 
+def cpu_bound(entry: dict[str, Any], cores: int, runner: str = "process") -> float | None:
+    """The most 2 workers could gain over 1 at the CPU time their ingest took (bench/cpu.py: the flow's
+    process, the processes it started, Prefect's server): on `cores` cores, a run takes at least its CPU
+    seconds over `cores`, however its work is scheduled."""
+    flows = entry.get("flows", {})
+    one, cpu = flows.get(f"{runner}-1"), (flows.get(f"{runner}-2") or {}).get("ingest_cpu")
+    if not one or not cpu or any(seconds is None for seconds in cpu.values()):
+        return None
+    return float(one["ingest"]) / (sum(cpu.values()) / cores)
+
+
+def ingest_cpu(run: dict[str, Any]) -> str | None:
+    """An ingest's CPU seconds by process: "flow + workers + server" (bench/cpu.py)."""
+    cpu = run.get("ingest_cpu")
+    return " + ".join("–" if cpu[part] is None else f"{cpu[part]:.1f}" for part in ("flow", "workers", "server")) if cpu else None
+
+
 def ceiling(entry: dict[str, Any]) -> float | None:
     """The raw bound's speed-up in 2 processes over 1 (bench/parallel.py): as much as 2 workers can gain here."""
     two = ((entry.get("parallel") or {}).get("runs") or {}).get("2")
@@ -162,11 +179,18 @@ def targets(results: dict[str, Any]) -> list[Row]:
         rows.append((f"ranking over {query['build']['scores']:,} score rows, SQLite", "≤ 1 s",
                      f"first {_s(ranking['first'])} s, then {_s(ranking['warm_median'])} s", _verdict(worst <= 1)))
     for runner, what in (("process", "2 worker processes over 1"), ("thread", "2 threads over 1, each with its reader process")):
-        ups = [(n, speed_up(e, runner), ceiling(e)) for n, e in sizes if speed_up(e, runner) is not None]
+        cores = int((results.get("machine") or {}).get("nproc") or 2)
+        ups = [(n, speed_up(e, runner), ceiling(e), cpu_bound(e, cores, runner)) for n, e in sizes if speed_up(e, runner) is not None]
         rows.append((f"speed-up, {what} (Prefect ingest)", "≥ 1.6×",
-                     ", ".join(f"N={n}: {u:.2f}×" + (f" (the raw bound's own: {c:.2f}×)" if c else "") for n, u, c in ups) or "not measured",
-                     _verdict(all(u >= 1.6 for _, u, _ in ups) if ups else None)))
+                     ", ".join(f"N={n}: {u:.2f}×" + _beside(c, b, cores) for n, u, c, b in ups) or "not measured",
+                     _verdict(all(u >= 1.6 for _, u, _, _ in ups) if ups else None)))
     return rows
+
+
+def _beside(raw: float | None, bound: float | None, cores: int) -> str:
+    """A speed-up's ceilings: the raw bound's own in 2 processes, and what the 2 workers' CPU time leaves on `cores` cores."""
+    notes = ([f"the raw bound's own: {raw:.2f}×"] if raw else []) + ([f"at most {bound:.2f}× at its CPU time on {cores} cores"] if bound else [])
+    return f" ({'; '.join(notes)})" if notes else ""
 
 
 def _extrapolated(entry: dict[str, Any]) -> str:
@@ -261,13 +285,13 @@ def flows_section(results: dict[str, Any]) -> str:
             for name, run in e.get(key, {}).items():
                 ratio = f"{run['ingest'] / plain:.2f}×" if plain else None
                 rerun = run.get("rerun", {}).get("seconds")
-                rows.append((n, mode, name, _s(run.get("imports")), _s(run.get("prefect_start")), _s(run.get("ingest")), ratio, _s(run.get("publish")),
-                             _s(rerun), run["maxrss_mb"], run.get("worker_peak_mb"), run.get("server_peak_mb")))
+                rows.append((n, mode, name, _s(run.get("imports")), _s(run.get("prefect_start")), _s(run.get("ingest")), ingest_cpu(run), ratio,
+                             _s(run.get("publish")), _s(rerun), run["maxrss_mb"], run.get("worker_peak_mb"), run.get("server_peak_mb")))
         for runner, plural in (("process", "processes"), ("thread", "threads")):
             if (up := speed_up(e, runner)) is not None:
                 rows.append((n, "server", f"speed-up 2 {plural} / 1", None, None, f"{up:.2f}×",
-                             None, None, None, None, None, None))
-    return table(("N", "Prefect API", "runner", "imports s", "first flow s", "ingest s", "ingest / plain steps", "publish s",
+                             None, None, None, None, None, None, None))
+    return table(("N", "Prefect API", "runner", "imports s", "first flow s", "ingest s", "ingest CPU s: flow + workers + server", "ingest / plain steps", "publish s",
                   "re-run, nothing new s", "peak MB flow process", "peak MB largest worker", "peak MB temporary API server"), rows)
 
 

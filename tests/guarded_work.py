@@ -82,6 +82,22 @@ def reader_pid() -> int:
 _KEPT: list[bytearray] = []
 
 
+def burn(cpu_seconds: float) -> int:
+    """Spend `cpu_seconds` of CPU; the reader server this reader was forked from."""
+    end = time.process_time() + cpu_seconds
+    while time.process_time() < end:
+        pass
+    return os.getppid()
+
+
+def burn_in_a_worker(cpu_seconds: float) -> int:
+    """In a worker process (a process pool's, as Prefect's process runner starts them): spend CPU in a
+    guarded reader; the reader server this process started for it."""
+    from parindex.isolation import run_guarded
+
+    return int(run_guarded(burn, (cpu_seconds,), seconds=30, memory_mb=256))
+
+
 def keep(megabytes: int) -> int:
     """Leave `megabytes` allocated in the reader, as a document's caches would; its pid."""
     _KEPT.append(bytearray(megabytes << 20))

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -166,6 +171,44 @@ def test_a_measurement_runs_in_its_own_process(corpus):
         measure("bench.raw:raw_bound", {"inbox": str(corpus.root / "missing")})
 
 
+def _burning(seconds: float, then: str = "") -> list[str]:
+    """A Python process that spends `seconds` of CPU, then runs `then`."""
+    return [sys.executable, "-c", f"import time\nend = time.process_time() + {seconds}\nwhile time.process_time() < end: pass\n{then}"]
+
+
+def _wait_for(path: Path) -> None:
+    deadline = time.monotonic() + 60
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path.name} never came"
+        time.sleep(0.02)
+
+
+def test_cpu_meter_counts_every_process_below_and_the_named_server(tmp_path):
+    """What a flow's ingest costs by process (bench/cpu.py): one still running (with a child it waited for),
+    one that ended and was waited for, and a server that is no child of the measuring process."""
+    from bench.cpu import CpuMeter
+
+    go, served, done = (str(tmp_path / name) for name in ("go", "served", "done"))
+    serve = f"import pathlib, time\nwhile not pathlib.Path({go!r}).exists(): time.sleep(0.02)\n" + _burning(0.6, f"pathlib.Path({served!r}).touch()\ntime.sleep(30)")[2]
+    detached = subprocess.run(["sh", "-c", '"$0" -c "$1" > /dev/null 2>&1 & echo $!', sys.executable, serve], capture_output=True, text=True, check=True)
+    server = int(detached.stdout)
+    try:
+        with CpuMeter(server_pid=server) as meter:
+            Path(go).touch()
+            running = subprocess.Popen(_burning(0.5, f"import subprocess, pathlib, time\nsubprocess.run({_burning(0.3)!r})\n"
+                                                     f"pathlib.Path({done!r}).touch()\ntime.sleep(30)"))
+            subprocess.run(_burning(0.4), check=True)
+            _wait_for(Path(done))
+            _wait_for(Path(served))
+        running.kill()
+        running.wait()
+    finally:
+        os.kill(server, signal.SIGKILL)
+    assert meter.seconds["workers"] is not None and meter.seconds["workers"] >= 1.15, meter.seconds  # 0.5 + 0.3 + 0.4
+    assert meter.seconds["server"] is not None and 0.55 <= meter.seconds["server"] < 1.0, meter.seconds
+    assert meter.seconds["flow"] is not None and meter.seconds["flow"] < 0.5, meter.seconds
+
+
 def test_run_writes_results_and_their_markdown(tmp_path, corpus):
     from bench.run import main
 
@@ -187,7 +230,8 @@ def test_report_checks_each_target(steps):
                    "steps_guarded": {**steps, "maxrss_mb": 250.0, "worker_peak_mb": 150.0}},
             "350": {"corpus": {"files": 960}, "raw": {"seconds": 100.0, "cpu": 100.0}, "steps": {**steps, "seconds": 120.0, "cpu": 110.0, "maxrss_mb": 330.0},
                     "steps_guarded": {**steps, "maxrss_mb": 300.0, "worker_peak_mb": 200.0},
-                    "flows": {"process-1": {"ingest": 100.0, "maxrss_mb": 1}, "process-2": {"ingest": 50.0, "maxrss_mb": 1}},
+                    "flows": {"process-1": {"ingest": 100.0, "maxrss_mb": 1},
+                              "process-2": {"ingest": 62.5, "maxrss_mb": 1, "ingest_cpu": {"flow": 10.0, "workers": 100.0, "server": 5.0}}},
                     "parallel": {"runs": {"1": {"seconds": 90.0, "cpu": 90.0, "speed_up": 1.0, "cpu_growth": 0.0},
                                           "2": {"seconds": 60.0, "cpu": 108.0, "speed_up": 1.5, "cpu_growth": 0.2}}}},
         },
@@ -198,8 +242,11 @@ def test_report_checks_each_target(steps):
     # As ingest runs: the pipeline's process and its largest reader process, together.
     assert verdicts["peak memory flat in N (reader processes, as ingest runs: pipeline + largest reader, N=35 → N=350)"] == (
         "400 → 500 MB (+25%)", "**not met**")
-    # Reported beside the machine's own ceiling: the raw bound in 2 processes over 1.
-    assert verdicts["speed-up, 2 worker processes over 1 (Prefect ingest)"] == ("N=350: 2.00× (the raw bound's own: 1.50×)", "**met**")
+    # Reported beside the machine's own ceiling (the raw bound in 2 processes over 1), and the most the CPU
+    # time of the 2 workers' run leaves on 2 cores: 100 s / (115 CPU s / 2).
+    assert verdicts["speed-up, 2 worker processes over 1 (Prefect ingest)"] == (
+        "N=350: 1.60× (the raw bound's own: 1.50×; at most 1.74× at its CPU time on 2 cores)", "**met**")
+    assert "| 350 | server | process-2 | – | – | 62.50 | 10.0 + 100.0 + 5.0 |" in report.flows_section(results)
     assert "| 350 | 2 | 60.00 | 108.00 | 1.50× | +20% |" in report.parallel_section(results)
     assert verdicts["DOCX forms per second per core, whole pipeline, N ≥ 350 (judged per CPU second)"] == ("not measured", "not measured")
 
@@ -241,3 +288,5 @@ def test_flow_measurement_on_the_benchmarks_own_prefect_server(tmp_path, corpus)
     assert results["errors"] == [], results["errors"]
     assert run["statuses"]["loaded"] == 3 and run["ranked"] == 3 and run["rerun"]["new"] == 0
     assert run["ingest"] > 0 and run["publish"] > 0
+    cpu = run["ingest_cpu"]  # the flow's process, the reader processes it started, the benchmark's Prefect server
+    assert cpu["flow"] > 0 and cpu["workers"] > 0 and cpu["server"] is not None and cpu["server"] > 0, cpu

@@ -4,8 +4,11 @@ named, and the batch goes on (parindex/isolation.py, parindex.pipeline.read_outc
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import resource
 import time
 import zlib
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -72,6 +75,23 @@ def test_a_stopped_reader_leaves_nothing_running(tmp_path: Path) -> None:
     while _running(child) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _running(child), "the reader's own child outlived it"
+
+
+def test_a_worker_process_waits_for_its_reader_server_as_it_exits() -> None:
+    """A process pool's spawned worker (Prefect's process runner) ends its reader server and waits for it as
+    it exits (atexit), so no orphan outlives it, and its readers' CPU time is counted by the worker, and by
+    whoever waits for the worker: bench/cpu.py measures a flow's processes so."""
+    before = _children_cpu()
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        server = pool.submit(work.burn_in_a_worker, 1.0).result(timeout=120)
+        assert _running(server), "the worker's reader server should serve its next document"
+    assert not _running(server), "the reader server outlived the worker that started it"
+    assert _children_cpu() - before >= 1.0, "the reader's CPU time was lost with its server"
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _running(pid: int) -> bool:
