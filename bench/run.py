@@ -112,12 +112,19 @@ class Bench:
             modes += [("ephemeral", None)] if n in self.ephemeral_sizes else []
             for mode, api_url in modes:
                 flows: dict[str, Any] = entry.setdefault("flows" if mode == "server" else "flows_ephemeral", {})
-                for name in self.runners:
-                    runner, _, count = name.partition("-")
-                    workers = int(count) if count else None
-                    url = sqlite_url(self.work / "db" / f"flow-{mode}-{name}-{n}.db")
-                    self.run(flows, name, f"Prefect flow ({mode} API, {name}) N={n}", "bench.prefect_flow:flow_run",
-                             {"inbox": inbox, "out_dir": str(self.work / "out" / name)}, prefect_env(self.work, url, runner, workers, api_url))
+                rounds = self.args.rounds if mode == "server" else 1
+                for index in range(rounds):  # the runners in turn, round after round: the machine's drift falls on all
+                    measured: dict[str, Any] = flows if index == 0 else {}
+                    for name in self.runners:
+                        runner, _, count = name.partition("-")
+                        workers = int(count) if count else None
+                        url = sqlite_url(self.work / "db" / f"flow-{mode}-{name}-{n}.db")
+                        label = f"Prefect flow ({mode} API, {name}) N={n}" + (f", round {index + 1}/{rounds}" if rounds > 1 else "")
+                        self.run(measured, name, label, "bench.prefect_flow:flow_run",
+                                 {"inbox": inbox, "out_dir": str(self.work / "out" / name)}, prefect_env(self.work, url, runner, workers, api_url))
+                    if rounds > 1:
+                        entry.setdefault("flow_rounds", []).append(
+                            {name: {"ingest": run["ingest"], "ingest_cpu": run.get("ingest_cpu")} for name, run in measured.items()})
 
     @property
     def flow_sizes(self) -> set[int]:
@@ -234,6 +241,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--flow-sizes", default=None, help="sizes also run through the Prefect flows (default: the sizes up to 350)")
     parser.add_argument("--ephemeral-sizes", default="35", help="sizes also run through the flows on Prefect's temporary API server")
     parser.add_argument("--runners", default=",".join(RUNNERS), help="task runners of the flow measurements: thread, process-<workers>")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="rounds of the flow runners on the benchmark's server, in turn: speed-ups are the median of the rounds'")
     parser.add_argument("--only", default=None, help=f"measure only these parts, comma-separated: {', '.join(PARTS)}")
     parser.add_argument("--steps-isolation", default="none,child",
                         help="how the plain steps read documents: none (in-process, against the raw bound), child (reader processes, as ingest)")
@@ -246,6 +255,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=Path("bench-results.json"), help="where the results JSON is written")
     parser.add_argument("--markdown", type=Path, default=None, help="also write the results as Markdown tables here")
     args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error(f"--rounds must be 1 or more, not {args.rounds}")
     unknown = set(args.only.split(",")) - set(PARTS) if args.only else set()
     if unknown:
         parser.error(f"unknown parts {', '.join(sorted(unknown))}: choose from {', '.join(PARTS)}")
