@@ -58,8 +58,14 @@ def _for_flows(settings: Settings) -> None:
     _quiet_prefect()
 
 
+EPHEMERAL_STARTUP_SECONDS = "180"  # Prefect's own default, 20 s, is about what a first start takes here
+
+
 def _quiet_prefect() -> None:
-    """Offline and quiet by default: no analytics, warnings only, unless the user set otherwise."""
+    """Offline and quiet by default: no analytics, warnings only, unless the user set otherwise. Prefect's
+    temporary API server gets 3 minutes to start, not 20 s: its first start on a new machine creates its
+    database (10-25 s on 2 cores, docs/BENCHMARKS.md), and a busy machine takes longer."""
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", EPHEMERAL_STARTUP_SECONDS)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -66,6 +67,24 @@ def test_errors_are_one_clear_line(tmp_path):
     assert block.returncode == 2 and "has no block 'khoi-x' (blocks: cuc-hq-tinh, cuc-truc-thuoc, vu-chuc-nang)" in block.stderr
     bad_db = _cli("status", "--db", "mysql://x/y", cwd=tmp_path)
     assert bad_db.returncode == 2 and "unsupported warehouse 'mysql'" in bad_db.stderr
+
+
+def test_prefect_gets_quiet_defaults_and_time_to_start_its_temporary_server(monkeypatch):
+    """`parindex demo` on a new machine starts Prefect's temporary API server, whose first start creates its
+    database: Prefect's 20 s were once not enough in CI. What the user set is kept."""
+    from parindex import cli
+
+    monkeypatch.setattr(os, "environ", {"PREFECT_LOGGING_LEVEL": "DEBUG"})
+    cli._quiet_prefect()
+    assert os.environ == {
+        "PREFECT_LOGGING_LEVEL": "DEBUG",
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "GX_ANALYTICS_ENABLED": "false",
+    }
+    monkeypatch.setattr(os, "environ", {"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "30"})
+    cli._quiet_prefect()
+    assert os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] == "30"
 
 
 def test_cutoff_takes_a_whole_day_or_a_moment():
