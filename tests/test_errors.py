@@ -352,8 +352,12 @@ def watched_file(tmp_path: Path) -> Iterator[tuple[Path, list[str]]]:
                 time.sleep(0.002)
                 continue
             opened.append("opened")
-            os.write(handle, b"FIFO-SECRET")
-            os.close(handle)
+            try:
+                os.write(handle, b"FIFO-SECRET")
+            except BrokenPipeError:  # the reader closed it again before we wrote: it was opened all the same
+                pass
+            finally:
+                os.close(handle)
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
