@@ -16,7 +16,7 @@ import resource
 from pathlib import Path
 from types import TracebackType
 
-from bench.child import descendants
+from bench.child import cpu_seconds, descendants
 
 TICKS = os.sysconf("SC_CLK_TCK")
 SERVER_PID = "BENCH_PREFECT_SERVER_PID"  # set by bench.run for the flows it measures on its own Prefect server
@@ -31,19 +31,14 @@ def process_cpu(pid: int) -> float:
     return sum(int(field) for field in fields[11:15]) / TICKS  # utime, stime, cutime, cstime
 
 
+def _below(pid: int) -> float:
+    """CPU seconds of the processes below `pid` still running (or not yet waited for), with their children waited for."""
+    return sum(process_cpu(child) for child in descendants(pid))
+
+
 def tree_cpu(pid: int) -> float:
     """CPU seconds of a running process and of every process below it, running or waited for."""
-    return process_cpu(pid) + sum(process_cpu(child) for child in descendants(pid))
-
-
-def _own() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _started() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime + sum(process_cpu(child) for child in descendants(os.getpid()))
+    return process_cpu(pid) + _below(pid)
 
 
 class CpuMeter:
@@ -59,7 +54,8 @@ class CpuMeter:
         self.seconds: dict[str, float | None] = {}
 
     def _now(self) -> tuple[float, float, float | None]:
-        return _own(), _started(), tree_cpu(self.server_pid) if self.server_pid else None
+        started = cpu_seconds(resource.RUSAGE_CHILDREN) + _below(os.getpid())  # waited for, and still running
+        return cpu_seconds(), started, tree_cpu(self.server_pid) if self.server_pid else None
 
     def __enter__(self) -> CpuMeter:
         self._start = self._now()

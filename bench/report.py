@@ -191,8 +191,8 @@ def targets(results: dict[str, Any]) -> list[Row]:
         worst = max(ranking["first"], ranking["warm_median"])
         rows.append((f"ranking over {query['build']['scores']:,} score rows, SQLite", "≤ 1 s",
                      f"first {_s(ranking['first'])} s, then {_s(ranking['warm_median'])} s", _verdict(worst <= 1)))
+    cores = int((results.get("machine") or {}).get("nproc") or 2)
     for runner, what in (("process", "2 worker processes over 1"), ("thread", "2 threads over 1, each with its reader process")):
-        cores = int((results.get("machine") or {}).get("nproc") or 2)
         ups = [(n, e, speed_up(e, runner)) for n, e in sizes if speed_up(e, runner) is not None]
         rows.append((f"speed-up, {what} (Prefect ingest)", "≥ 1.6×",
                      ", ".join(f"N={n}: {u:.2f}×" + _beside(e, runner, cores) for n, e, u in ups) or "not measured",
