@@ -112,13 +112,17 @@ def measure(target: str, kwargs: Mapping[str, Any], env: Mapping[str, str | None
     environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), environment.get("PYTHONPATH")]))
     completed = subprocess.run(
         [sys.executable, "-m", "bench.child", target, json.dumps(dict(kwargs))],
-        capture_output=True, text=True, env=environment, timeout=timeout, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=timeout,
+        cwd=ROOT,
     )
     lines = [line for line in completed.stdout.splitlines() if line.startswith(MARKER)]
     if completed.returncode != 0 or not lines:
         tail = "\n".join((completed.stderr or completed.stdout).splitlines()[-25:])
         raise MeasurementFailed(f"{target} exited with {completed.returncode}:\n{tail}")
-    result: dict[str, Any] = json.loads(lines[-1][len(MARKER):])
+    result: dict[str, Any] = json.loads(lines[-1][len(MARKER) :])
     result["process_seconds"] = round(time.perf_counter() - started, 2)
     return result
 

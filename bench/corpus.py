@@ -11,6 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from forms import write_evidence, write_form
 from forms.layout import printed_scores
@@ -88,25 +89,35 @@ def distinct_package(position: int) -> tuple[str, Package]:
     return f"{unit.code}-{cycle + 1:03d}", replace(package, form=form, evidence=evidence)
 
 
-def _write_packages(inbox: Path, positions: Sequence[int]) -> list[dict[str, object]]:
-    entries = []
+def _write_packages(inbox: Path, positions: Sequence[int]) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = []
     agency = framework_for(PROGRAM, YEAR).agency
     for position in positions:
         folder_name, package = distinct_package(position)
         folder = inbox / folder_name
         write_file(folder / package.form_filename, write_form(package.form, package.form_fmt))
         for item in package.evidence:
-            data = write_evidence(f"{item.kind} {item.subject}", item.number, item.signed_on, package.unit.name,
-                                  unit_place(package.unit), item.body, item.fmt, agency=agency)
+            data = write_evidence(
+                f"{item.kind} {item.subject}",
+                item.number,
+                item.signed_on,
+                package.unit.name,
+                unit_place(package.unit),
+                item.body,
+                item.fmt,
+                agency=agency,
+            )
             write_file(folder / item.filename, data)
-        entries.append({
-            "path": f"{folder_name}/{package.form_filename}",
-            "fmt": package.form_fmt,
-            "unit": package.unit.code,
-            "block": package.unit.block,
-            "printed": {code: str(points) for code, points in printed_scores(package.form).items()},
-            "files": 1 + len(package.evidence),
-        })
+        entries.append(
+            {
+                "path": f"{folder_name}/{package.form_filename}",
+                "fmt": package.form_fmt,
+                "unit": package.unit.code,
+                "block": package.unit.block,
+                "printed": {code: str(points) for code, points in printed_scores(package.form).items()},
+                "files": 1 + len(package.evidence),
+            }
+        )
     return entries
 
 
@@ -134,9 +145,10 @@ def build_corpus(root: Path, submissions: int, workers: int | None = None) -> Co
     return _corpus(root, saved)
 
 
-def _corpus(root: Path, saved: dict[str, object]) -> Corpus:
-    forms = tuple(FormEntry(**entry) for entry in saved["forms"])  # type: ignore[arg-type, union-attr]
-    return Corpus(root=root, submissions=int(saved["submissions"]), files=int(saved["files"]), forms=forms)  # type: ignore[arg-type]
+def _corpus(root: Path, saved: dict[str, Any]) -> Corpus:
+    """The corpus a manifest describes (JSON-shaped: as written, or as read back)."""
+    forms = tuple(FormEntry(**entry) for entry in saved["forms"])
+    return Corpus(root=root, submissions=int(saved["submissions"]), files=int(saved["files"]), forms=forms)
 
 
 def load_corpus(root: Path) -> Corpus:

@@ -1,9 +1,9 @@
 """CPU seconds of one step of a flow, by process: the flow's own, the processes it started, Prefect's server.
 
-A flow's work is spread over processes: its own; the task runner's workers, their reader servers and
-readers (parindex.isolation); and Prefect's API server. The kernel counts them all: getrusage's
-RUSAGE_CHILDREN holds the CPU time of every process started below this one and waited for (a process
-runner's workers wait for their reader servers as they exit, the servers for their readers), and
+A flow's work is spread over processes: its own; the task runner's workers, their readers and the
+forkserver that forks them (pipeline.isolation); and Prefect's API server. The kernel counts them all:
+getrusage's RUSAGE_CHILDREN holds the CPU time of every process started below this one and waited for (a
+process runner's workers wait for their forkserver as they exit, the forkserver for its readers), and
 /proc/<pid>/stat that of a process still running, with its own children waited for. With 2 cores, the
 sum of all three bounds the step from below: it cannot take less than that sum over 2, whatever the
 scheduling.
@@ -44,7 +44,7 @@ def tree_cpu(pid: int) -> float:
 class CpuMeter:
     """`with CpuMeter() as meter:` a step; then `meter.seconds`: {"flow", "workers", "server"} CPU seconds.
 
-    "flow" is this process's, "workers" every process it started (the task runner's workers, reader servers
+    "flow" is this process's, "workers" every process it started (the task runner's workers, forkservers
     and readers), "server" that of the process $BENCH_PREFECT_SERVER_PID names (None without one).
     """
 

@@ -11,8 +11,19 @@ from pathlib import Path
 from typing import Any
 
 LIBRARIES = (
-    "pdfplumber", "pdfminer.six", "pypdfium2", "python-docx", "lxml", "prefect", "great-expectations", "pandas",
-    "sqlalchemy", "psycopg", "camelot-py", "opencv-python-headless", "reportlab",
+    "pdfplumber",
+    "pdfminer.six",
+    "pypdfium2",
+    "python-docx",
+    "lxml",
+    "prefect",
+    "great-expectations",
+    "pandas",
+    "sqlalchemy",
+    "psycopg",
+    "camelot-py",
+    "opencv-python-headless",
+    "reportlab",
 )
 
 
@@ -75,4 +86,8 @@ def code_version() -> dict[str, Any]:
         return done.stdout.strip() if done.returncode == 0 else None
 
     status = git("status", "--porcelain")
-    return {"commit": git("rev-parse", "--short", "HEAD"), "uncommitted_files": None if status is None else len(status.splitlines()), "root": str(root)}
+    return {
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "uncommitted_files": None if status is None else len(status.splitlines()),
+        "root": str(root),
+    }

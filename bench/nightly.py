@@ -49,7 +49,7 @@ def _content(index: int) -> bytes:
 
 def record_known(inbox: Path, db_url: str) -> int:
     """Record every document of `inbox` (zip members too) in the warehouse as already read, with bulk inserts."""
-    from parindex.sources import fingerprint, open_source, scan_with_archives
+    from pipeline.sources import fingerprint, open_source, scan_with_archives
     from warehouse.db import make_engine
     from warehouse.models import Document
 
@@ -58,9 +58,15 @@ def record_known(inbox: Path, db_url: str) -> int:
     now = datetime.now(UTC).replace(tzinfo=None)
     rows = [
         {
-            "path": d.path, "package": d.package, "sha256": d.sha256, "size": d.size, "kind": "pdf",
-            "status": "archive" if d.path.endswith(".zip") else "evidence", "mtime": d.mtime,
-            "received_at": datetime.fromtimestamp(d.mtime, UTC).replace(tzinfo=None), "ingested_at": now,
+            "path": d.path,
+            "package": d.package,
+            "sha256": d.sha256,
+            "size": d.size,
+            "kind": "pdf",
+            "status": "archive" if d.path.endswith(".zip") else "evidence",
+            "mtime": d.mtime,
+            "received_at": datetime.fromtimestamp(d.mtime, UTC).replace(tzinfo=None),
+            "ingested_at": now,
         }
         for d in documents
     ]
@@ -75,8 +81,8 @@ def record_known(inbox: Path, db_url: str) -> int:
 def nightly_steps(inbox: str, db_url: str) -> dict[str, Any]:
     """Time the no-change path of the plain steps: open the warehouse, list its known files, scan, compare."""
     started = time.perf_counter()
-    from parindex import pipeline
-    from parindex.sources import fingerprint, open_source, scan_with_archives
+    from pipeline import steps
+    from pipeline.sources import fingerprint, open_source, scan_with_archives
     from warehouse.db import make_engine
     from warehouse.load import known_contents, known_documents, known_files
 
@@ -90,14 +96,18 @@ def nightly_steps(inbox: str, db_url: str) -> dict[str, Any]:
     documents, unchanged = fingerprint(source, scan_with_archives(source), known)
     scanned = time.perf_counter()
     pairs = known_documents(engine, documents) if documents else set()
-    to_read, _ = pipeline.split_new(documents, pairs, known_contents(engine, (d.sha256 for d in documents)) if documents else set())
+    to_read, _ = steps.split_new(documents, pairs, known_contents(engine, (d.sha256 for d in documents)) if documents else set())
     ended = time.perf_counter()
     engine.dispose()
     return {
         "imports": imports,
         "seconds": round(ended - begun, 3),
-        "steps": {"open": round(opened - begun, 3), "known_files": round(listed - opened, 3),
-                  "scan": round(scanned - listed, 3), "compare": round(ended - scanned, 3)},
+        "steps": {
+            "open": round(opened - begun, 3),
+            "known_files": round(listed - opened, 3),
+            "scan": round(scanned - listed, 3),
+            "compare": round(ended - scanned, 3),
+        },
         "known": len(known),
         "unchanged": unchanged,
         "new": len(to_read),

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from core.errors import DocumentError
 from extractors.header import assessment_year
 from extractors.interpret import header_lines, interpret, read_score_tables
 from extractors.ocr_engine import ocr_available
@@ -25,7 +26,6 @@ from extractors.ocr_reader import read_scanned_pdf
 from extractors.ocr_review import DEFAULT_REVIEW_THRESHOLD, needs_review
 from forms import write_form_docx, write_form_pdf
 from forms.layout import printed_scores
-from parindex.errors import DocumentError
 from samples import Package, package_for, sample_totals
 from samples.scans import scan_form
 from schemas.framework import framework_for
@@ -73,8 +73,7 @@ def cases(count: int, seed: int = 2019, max_skew: float = 2.0, word: bool = Fals
     rng = random.Random(seed)
     picked = sorted({round(i * len(units) / count) % len(units) for i in range(count)})
     return [
-        Case(p, round(rng.choice((-1, 1)) * rng.uniform(0.5, max_skew), 2), seed * 1000 + p,
-             "docx" if word and i % 2 else "pdf")
+        Case(p, round(rng.choice((-1, 1)) * rng.uniform(0.5, max_skew), 2), seed * 1000 + p, "docx" if word and i % 2 else "pdf")
         for i, p in enumerate(picked)
     ]
 
@@ -87,9 +86,10 @@ def printed_pdf(package: Package, fmt: str) -> bytes:
         source = Path(folder, "form.docx")
         source.write_bytes(write_form_docx(package.form))
         subprocess.run(
-            ["soffice", f"-env:UserInstallation=file://{folder}/profile", "--headless", "--convert-to", "pdf",
-             "--outdir", folder, str(source)],
-            check=True, capture_output=True, timeout=180,
+            ["soffice", f"-env:UserInstallation=file://{folder}/profile", "--headless", "--convert-to", "pdf", "--outdir", folder, str(source)],
+            check=True,
+            capture_output=True,
+            timeout=180,
         )
         return Path(folder, "form.pdf").read_bytes()
 
@@ -154,13 +154,11 @@ def report(outcomes: list[Outcome], dpi: int, threshold: float, wall: float) -> 
         formats[o.fmt] = formats.get(o.fmt, 0) + 1
     angles = [abs(o.angle) for o in outcomes]
     lines = [
-        f"- machine: {platform.machine()}, {os.cpu_count()} CPU, Python {platform.python_version()}, "
-        f"{_tesseract_version()}",
+        f"- machine: {platform.machine()}, {os.cpu_count()} CPU, Python {platform.python_version()}, {_tesseract_version()}",
         f"- forms: {len(outcomes)} ({', '.join(f'{b}: {n}' for b, n in sorted(blocks.items()))}; printed from "
         f"{', '.join(f'{f}: {n}' for f, n in sorted(formats.items()))}), {pages} pages at {dpi} dpi, "
         f"skew {min(angles):.2f}°–{max(angles):.2f}° either way",
-        f"- unit read right: {sum(o.unit_ok for o in outcomes)}/{len(outcomes)}; "
-        f"year read right: {sum(o.year_ok for o in outcomes)}/{len(outcomes)}",
+        f"- unit read right: {sum(o.unit_ok for o in outcomes)}/{len(outcomes)}; year read right: {sum(o.year_ok for o in outcomes)}/{len(outcomes)}",
         f"- self-score cells: {cells}; read exactly: {exact} ({100 * exact / cells:.2f} %); wrong: {wrong}, "
         f"of which flagged for review (confidence < {threshold:g}): {wrong - unflagged}, not flagged: {unflagged}",
         f"- rows flagged for review: {flagged} ({100 * flagged / cells:.2f} % of the rows)",
@@ -189,8 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1, help="forms read in parallel (processes)")
     parser.add_argument("--seed", type=int, default=2019, help="draws the skews and the scanner noise")
     parser.add_argument("--max-skew", type=float, default=2.0, help="largest skew in degrees")
-    parser.add_argument("--word", action="store_true",
-                        help="every second form printed from its Word version (needs LibreOffice's soffice)")
+    parser.add_argument("--word", action="store_true", help="every second form printed from its Word version (needs LibreOffice's soffice)")
     args = parser.parse_args(argv)
     if not ocr_available():
         print("OCR is not available: install tesseract-ocr and tesseract-ocr-vie", file=sys.stderr)
@@ -203,8 +200,11 @@ def main(argv: list[str] | None = None) -> int:
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
         outcomes = list(pool.map(run_case, todo, [args.dpi] * len(todo), [args.threshold] * len(todo)))
     for o in outcomes:
-        print(f"{o.unit:32} {o.fmt:4} {o.pages} p {o.seconds:5.1f} s  exact {o.exact}/{o.cells}  "
-              f"unit {'ok' if o.unit_ok else 'WRONG'}  year {'ok' if o.year_ok else 'WRONG'}", file=sys.stderr)
+        print(
+            f"{o.unit:32} {o.fmt:4} {o.pages} p {o.seconds:5.1f} s  exact {o.exact}/{o.cells}  "
+            f"unit {'ok' if o.unit_ok else 'WRONG'}  year {'ok' if o.year_ok else 'WRONG'}",
+            file=sys.stderr,
+        )
     print(report(outcomes, args.dpi, args.threshold, time.perf_counter() - started))
     target_met = all(o.unit_ok and o.year_ok for o in outcomes) and not sum(o.wrong_unflagged for o in outcomes)
     exact_share = sum(o.exact for o in outcomes) / max(1, sum(o.cells for o in outcomes))

@@ -167,8 +167,15 @@ def peer_run(peer: str, corpus: str, limit: int | None = None) -> dict[str, Any]
         cells, exact = cells + len(form.printed), exact + right
         by_form[Path(form.path).stem] = [right, len(form.printed)]
     seconds = time.perf_counter() - started
-    result: dict[str, Any] = {"peer": peer, "forms": len(forms), "pages": pages, "seconds": round(seconds, 3),
-                              "pages_per_second": round(pages / seconds, 2) if seconds else None, "cells": cells, "exact": exact}
+    result: dict[str, Any] = {
+        "peer": peer,
+        "forms": len(forms),
+        "pages": pages,
+        "seconds": round(seconds, 3),
+        "pages_per_second": round(pages / seconds, 2) if seconds else None,
+        "cells": cells,
+        "exact": exact,
+    }
     if len(forms) <= MAX_LISTED:
         result["by_form"] = by_form
     return result

@@ -24,8 +24,13 @@ def prefect_env(work: Path, db_url: str, runner: str = "thread", workers: int | 
     from bench.prefect_server import prefect_settings, server_pid
 
     pid = server_pid(api_url)
-    env: dict[str, str | None] = {**prefect_settings(work, ephemeral=api_url is None), "PARINDEX_DB_URL": db_url, "PARINDEX_TASK_RUNNER": runner,
-                                  "PREFECT_API_URL": api_url, SERVER_PID: str(pid) if pid else None}
+    env: dict[str, str | None] = {
+        **prefect_settings(work, ephemeral=api_url is None),
+        "PARINDEX_DB_URL": db_url,
+        "PARINDEX_TASK_RUNNER": runner,
+        "PREFECT_API_URL": api_url,
+        SERVER_PID: str(pid) if pid else None,
+    }
     if workers is not None:
         env["PARINDEX_WORKERS"] = str(workers)
     return env
@@ -48,7 +53,7 @@ def flow_run(inbox: str, out_dir: str, rerun: bool = True, publish: bool = True)
     """Time ingest over `inbox` and publish of its year, after a warm-up flow; then ingest again with nothing new.
 
     The ingest's CPU seconds are counted by process (bench/cpu.py): this one, the ones it starts (workers,
-    reader servers, readers) and the Prefect server's.
+    forkservers, readers) and the Prefect server's.
     """
     from bench.cpu import CpuMeter
 

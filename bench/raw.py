@@ -9,7 +9,7 @@ from typing import Any
 
 def inbox_files(inbox: Path) -> list[Path]:
     """The inbox's files in the order the pipeline scans them."""
-    from parindex.inbox import scan
+    from pipeline.inbox import scan
 
     return [inbox / f.path for f in scan(inbox)]
 

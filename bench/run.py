@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,7 +55,9 @@ class Bench:
         self.args.out.parent.mkdir(parents=True, exist_ok=True)
         self.args.out.write_text(json.dumps(self.results, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
 
-    def run(self, where: dict[str, Any], key: str, label: str, target: str, kwargs: dict[str, Any], env: dict[str, str] | None = None) -> dict[str, Any] | None:
+    def run(
+        self, where: dict[str, Any], key: str, label: str, target: str, kwargs: dict[str, Any], env: Mapping[str, str | None] | None = None
+    ) -> dict[str, Any] | None:
         """One measurement in its own process; a failure is recorded and the run goes on."""
         _log(f"{label} …")
         try:
@@ -76,9 +79,15 @@ class Bench:
         begun = time.perf_counter()
         corpus = build_corpus(self.work / f"corpus-{n}", n)
         suffixes = [p.suffix for p in corpus.inbox.rglob("*") if p.is_file()]
-        entry["corpus"] = {"submissions": n, "files": corpus.files, "forms": len(corpus.forms),
-                           "pdf_forms": sum(1 for f in corpus.forms if f.fmt == "pdf"), "pdf_files": suffixes.count(".pdf"),
-                           "docx_files": suffixes.count(".docx"), "ready_seconds": round(time.perf_counter() - begun, 1)}
+        entry["corpus"] = {
+            "submissions": n,
+            "files": corpus.files,
+            "forms": len(corpus.forms),
+            "pdf_forms": sum(1 for f in corpus.forms if f.fmt == "pdf"),
+            "pdf_files": suffixes.count(".pdf"),
+            "docx_files": suffixes.count(".docx"),
+            "ready_seconds": round(time.perf_counter() - begun, 1),
+        }
         _log(f"corpus {n}: {corpus.files} files ({entry['corpus']['ready_seconds']} s)")
         inbox = str(corpus.inbox)
         if "raw" in self.parts:
@@ -86,14 +95,14 @@ class Bench:
         if "parallel" in self.parts:  # what 2 bare processes gain over 1 here: the ceiling of the flows' speed-up
             self.run(entry, "parallel", f"raw bound in 1 and 2 processes N={n}", "bench.parallel:parallel_bound", {"inbox": inbox})
         # Plain steps twice: documents read in this process (against the raw bound, CPU counted), then each in a
-        # reader process with its limits (parindex.isolation), as the ingest flow reads them.
+        # reader process with its limits (pipeline.isolation), as the ingest flow reads them.
         if "steps" in self.parts:
             for key, isolation, label in (("steps", "none", ""), ("steps_guarded", "child", ", reader processes")):
                 if isolation not in self.args.steps_isolation.split(","):
                     continue
                 url = sqlite_url(self.work / "db" / f"{key}-{n}.db")
                 arguments = {"inbox": inbox, "db_url": url, "corpus": str(corpus.root), "rerun": key == "steps"}
-                self.run(entry, key, f"plain steps{label} N={n}", "bench.steps:pipeline_steps", arguments, {"PARINDEX_ISOLATION": isolation})
+                self.run(entry, key, f"plain steps{label} N={n}", "bench.plain_steps:pipeline_steps", arguments, {"PARINDEX_ISOLATION": isolation})
         if "docx" in self.parts:
             # The Word forms, their packages' evidence taken in by an earlier run (as when a unit sends its
             # evidence first, or resends its form alone), and once more with that evidence never sent.
@@ -105,10 +114,16 @@ class Bench:
                 ("docx_forms_alone", "none", None, ", their evidence never sent"),
             ):
                 url = sqlite_url(self.work / "db" / f"{key}-{n}.db")
-                self.run(entry, key, f"DOCX forms only{label} N={n}", "bench.steps:pipeline_steps",
-                         {"inbox": str(docx_inbox), "db_url": url, "rerun": False, "sent_before": before}, {"PARINDEX_ISOLATION": isolation})
+                self.run(
+                    entry,
+                    key,
+                    f"DOCX forms only{label} N={n}",
+                    "bench.plain_steps:pipeline_steps",
+                    {"inbox": str(docx_inbox), "db_url": url, "rerun": False, "sent_before": before},
+                    {"PARINDEX_ISOLATION": isolation},
+                )
         if "flows" in self.parts:
-            modes = [("server", self.api_url)] if n in self.flow_sizes and self.api_url else []
+            modes: list[tuple[str, str | None]] = [("server", self.api_url)] if n in self.flow_sizes and self.api_url else []
             modes += [("ephemeral", None)] if n in self.ephemeral_sizes else []
             for mode, api_url in modes:
                 flows: dict[str, Any] = entry.setdefault("flows" if mode == "server" else "flows_ephemeral", {})
@@ -120,11 +135,18 @@ class Bench:
                         workers = int(count) if count else None
                         url = sqlite_url(self.work / "db" / f"flow-{mode}-{name}-{n}.db")
                         label = f"Prefect flow ({mode} API, {name}) N={n}" + (f", round {index + 1}/{rounds}" if rounds > 1 else "")
-                        self.run(measured, name, label, "bench.prefect_flow:flow_run",
-                                 {"inbox": inbox, "out_dir": str(self.work / "out" / name)}, prefect_env(self.work, url, runner, workers, api_url))
+                        self.run(
+                            measured,
+                            name,
+                            label,
+                            "bench.prefect_flow:flow_run",
+                            {"inbox": inbox, "out_dir": str(self.work / "out" / name)},
+                            prefect_env(self.work, url, runner, workers, api_url),
+                        )
                     if rounds > 1:
                         entry.setdefault("flow_rounds", []).append(
-                            {name: {"ingest": run["ingest"], "ingest_cpu": run.get("ingest_cpu")} for name, run in measured.items()})
+                            {name: {"ingest": run["ingest"], "ingest_cpu": run.get("ingest_cpu")} for name, run in measured.items()}
+                        )
 
     @property
     def flow_sizes(self) -> set[int]:
@@ -153,17 +175,29 @@ class Bench:
         def measure_on(inbox: Path, url: str, layout: str, flows: bool) -> None:
             where = entry.setdefault(layout, {})
             where["recorded"] = record_known(inbox, url)
-            arguments = {"inbox": str(inbox), "db_url": url}
+            arguments: dict[str, Any] = {"inbox": str(inbox), "db_url": url}
             self.run(where, "steps", f"nightly no-change, plain steps ({layout})", "bench.nightly:nightly_steps", arguments)
             if not flows or "flows" not in self.parts:
                 return
             arguments = {"inbox": str(inbox), "out_dir": str(self.work / "out" / "nightly"), "rerun": False, "publish": False}
             if self.api_url:
-                self.run(where, "flow", f"nightly no-change, Prefect flow ({layout})", "bench.prefect_flow:flow_run", arguments,
-                         prefect_env(self.work, url, api_url=self.api_url))
+                self.run(
+                    where,
+                    "flow",
+                    f"nightly no-change, Prefect flow ({layout})",
+                    "bench.prefect_flow:flow_run",
+                    arguments,
+                    prefect_env(self.work, url, api_url=self.api_url),
+                )
             if layout == "sqlite":
-                self.run(where, "flow_ephemeral", f"nightly no-change, Prefect flow, temporary API ({layout})", "bench.prefect_flow:flow_run",
-                         arguments, prefect_env(self.work, url))
+                self.run(
+                    where,
+                    "flow_ephemeral",
+                    f"nightly no-change, Prefect flow, temporary API ({layout})",
+                    "bench.prefect_flow:flow_run",
+                    arguments,
+                    prefect_env(self.work, url),
+                )
 
         folders = known_inbox(self.work / f"nightly-{count}", count)
         measure_on(folders, sqlite_url(self.work / "db" / "nightly.db"), "sqlite", True)
@@ -174,7 +208,7 @@ class Bench:
         measure_on(zips, sqlite_url(self.work / "db" / "nightly-zip.db"), "sqlite, packages as .zip", False)
 
     def queries(self) -> None:
-        from bench.queries import build_warehouse
+        from bench.query_speed import build_warehouse
 
         entry: dict[str, Any] = self.results.setdefault("queries", {"score_rows_asked": self.args.score_rows})
 
@@ -183,7 +217,7 @@ class Bench:
             _log(f"building a warehouse of {self.args.score_rows} score rows ({dialect}) …")
             where["build"] = build_warehouse(url, self.args.score_rows)
             _log(f"built: {where['build']}")
-            self.run(where, "timing", f"ranking and report queries ({dialect})", "bench.queries:time_queries", {"db_url": url})
+            self.run(where, "timing", f"ranking and report queries ({dialect})", "bench.query_speed:time_queries", {"db_url": url})
 
         measure_on(sqlite_url(self.work / "db" / "queries.db"), "sqlite")
         if self.pg_url:
@@ -198,16 +232,26 @@ class Bench:
         variants = build_variants(self.work / "variants")
         entry: dict[str, Any] = self.results.setdefault("peers", {"corpus": {"submissions": corpus.submissions, "limit": self.args.peer_forms}})
         for peer in PEERS:
-            self.run(entry.setdefault("corpus_forms", {}), peer, f"peer {peer} on corpus PDF forms", "bench.peers:peer_run",
-                     {"peer": peer, "corpus": str(corpus.root), "limit": self.args.peer_forms})
-            self.run(entry.setdefault("variants", {}), peer, f"peer {peer} on layout variants", "bench.peers:peer_run",
-                     {"peer": peer, "corpus": str(variants)})
+            self.run(
+                entry.setdefault("corpus_forms", {}),
+                peer,
+                f"peer {peer} on corpus PDF forms",
+                "bench.peers:peer_run",
+                {"peer": peer, "corpus": str(corpus.root), "limit": self.args.peer_forms},
+            )
+            self.run(
+                entry.setdefault("variants", {}),
+                peer,
+                f"peer {peer} on layout variants",
+                "bench.peers:peer_run",
+                {"peer": peer, "corpus": str(variants)},
+            )
 
     def all(self) -> None:
         steps: list[tuple[str, Callable[[], None]]] = []
         if "flows" in self.parts:
             steps.append(("prefect", self.warm_prefect))
-        steps += [(f"size {n}", lambda n=n: self.size(n)) for n in self.sizes]  # type: ignore[misc]
+        steps += [(f"size {n}", functools.partial(self.size, n)) for n in self.sizes]
         for part in ("nightly", "queries", "peers"):
             if part in self.parts:
                 steps.append((part, getattr(self, part)))
@@ -231,8 +275,14 @@ class Bench:
 
     def warm_prefect(self) -> None:
         """Create the temporary servers' Prefect database once, so no flow measurement pays its migrations."""
-        self.run(self.results, "prefect_first_start", "Prefect first start (database creation)", "bench.prefect_flow:first_start", {},
-                 prefect_env(self.work, sqlite_url(self.work / "db" / "warm.db")))
+        self.run(
+            self.results,
+            "prefect_first_start",
+            "Prefect first start (database creation)",
+            "bench.prefect_flow:first_start",
+            {},
+            prefect_env(self.work, sqlite_url(self.work / "db" / "warm.db")),
+        )
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -241,11 +291,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--flow-sizes", default=None, help="sizes also run through the Prefect flows (default: the sizes up to 350)")
     parser.add_argument("--ephemeral-sizes", default="35", help="sizes also run through the flows on Prefect's temporary API server")
     parser.add_argument("--runners", default=",".join(RUNNERS), help="task runners of the flow measurements: thread, process-<workers>")
-    parser.add_argument("--rounds", type=int, default=1,
-                        help="rounds of the flow runners on the benchmark's server, in turn: speed-ups are the median of the rounds'")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="rounds of the flow runners on the benchmark's server, in turn: speed-ups are the median of the rounds'"
+    )
     parser.add_argument("--only", default=None, help=f"measure only these parts, comma-separated: {', '.join(PARTS)}")
-    parser.add_argument("--steps-isolation", default="none,child",
-                        help="how the plain steps read documents: none (in-process, against the raw bound), child (reader processes, as ingest)")
+    parser.add_argument(
+        "--steps-isolation",
+        default="none,child",
+        help="how the plain steps read documents: none (in-process, against the raw bound), child (reader processes, as ingest)",
+    )
     parser.add_argument("--nightly-docs", type=int, default=10_000, help="known documents for the nightly no-change run")
     parser.add_argument("--score-rows", type=int, default=1_000_000, help="score rows in the query benchmark's warehouse")
     parser.add_argument("--peer-forms", type=int, default=40, help="PDF forms of the corpus each peer reads")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from core.errors import ConfigurationError
 from expectations.frames import (
     CITATIONS,
     COVERAGE,
@@ -20,11 +21,10 @@ from expectations.frames import (
     unit_block_id,
 )
 from expectations.scoring import children_sums, computed_total, leaf_total
-from parindex.errors import ConfigurationError
 from schemas.framework import Framework
 from schemas.records import EvidenceLink, Finding, Lineage, SelfAssessment, Severity, TextLayer
 from schemas.units import UnitRegistry
-from schemas.vietnamese import format_points
+from schemas.vietnamese import format_points, numeric_date
 
 T = TypeVar("T")
 UNKNOWN_BLOCK = "chưa xác định"
@@ -61,7 +61,8 @@ class Batch:
         key = (form.sha256, what)
         if key not in self._per_form:
             self._per_form[key] = compute()
-        return self._per_form[key]  # type: ignore[no-any-return]
+        cached: T = self._per_form[key]  # what compute() returned for this key
+        return cached
 
     def document_name(self, form: SelfAssessment) -> str:
         """How a message names a form: its file name, else its number, else the start of its hash."""
@@ -70,10 +71,6 @@ class Batch:
         if form.document_number:
             return f"văn bản số {form.document_number}"
         return f"tệp {form.sha256[:12]}"
-
-
-def vietnamese_day(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 def _points(value: Decimal | float | None) -> str:
@@ -107,17 +104,21 @@ def _score_row_fields(failure: Failure, form: SelfAssessment, batch: Batch) -> t
     criterion = block.criterion(row.code) if block is not None else None
     confidence = "" if row.confidence is None else format_points(Decimal(str(round(row.confidence, 1))))
     children = batch.once(form, "children", lambda: children_sums(form, block)).get(row.code) if block is not None else None
-    return row.code, row.lineage, {
-        "name": criterion.name if criterion is not None else row.name,
-        "self": _points(row.self_points),
-        "raw": row.self_text.strip(),
-        "max": _points(criterion.max_points) if criterion is not None else "",
-        "step": _points(criterion.step) if criterion is not None else "",
-        "printed_max": _points(row.max_points),
-        "children_sum": _points(children),
-        "confidence": confidence,
-        "garbled": ", ".join(garbled_tokens(row)),
-    }
+    return (
+        row.code,
+        row.lineage,
+        {
+            "name": criterion.name if criterion is not None else row.name,
+            "self": _points(row.self_points),
+            "raw": row.self_text.strip(),
+            "max": _points(criterion.max_points) if criterion is not None else "",
+            "step": _points(criterion.step) if criterion is not None else "",
+            "printed_max": _points(row.max_points),
+            "children_sum": _points(children),
+            "confidence": confidence,
+            "garbled": ", ".join(garbled_tokens(row)),
+        },
+    )
 
 
 def _coverage_fields(failure: Failure, form: SelfAssessment, batch: Batch) -> tuple[str, Lineage | None, dict[str, object]]:
@@ -140,8 +141,8 @@ def _submission_fields(form: SelfAssessment, batch: Batch) -> dict[str, object]:
         "computed_total": _points(computed_total(form, block)) if block is not None else "",
         "count": len(same_unit),
         "documents": "; ".join(batch.document_name(f) for f in same_unit),
-        "received_on": vietnamese_day(received_on(moment)) if moment is not None else "",
-        "deadline": vietnamese_day(deadline) if deadline is not None else "",
+        "received_on": numeric_date(received_on(moment)) if moment is not None else "",
+        "deadline": numeric_date(deadline) if deadline is not None else "",
         "days_late": days_late(form, batch.framework, batch.received_at) or "",
         "text_layer_vi": _TEXT_LAYER_VI.get(form.text_layer, form.text_layer.value),
     }
@@ -152,11 +153,15 @@ def _citation_fields(failure: Failure, form: SelfAssessment, batch: Batch) -> tu
     block = form_block(form, batch.framework, batch.registry)
     criterion = block.criterion(cited.criterion_code) if block is not None else None
     issued_on = cited.reference.issued_on
-    return cited.criterion_code, cited.lineage, {
-        "name": criterion.name if criterion is not None else "",
-        "reference": cited.reference.number,
-        "cited_on": vietnamese_day(issued_on) if issued_on is not None else "",
-    }
+    return (
+        cited.criterion_code,
+        cited.lineage,
+        {
+            "name": criterion.name if criterion is not None else "",
+            "reference": cited.reference.number,
+            "cited_on": numeric_date(issued_on) if issued_on is not None else "",
+        },
+    )
 
 
 def to_finding(failure: Failure, batch: Batch) -> Finding:
@@ -186,5 +191,10 @@ def to_finding(failure: Failure, batch: Batch) -> Finding:
             f"and a message using only {sorted(fields)}: {exc!r}"
         ) from exc
     return Finding(
-        sha256=form.sha256, rule=rule, severity=severity, message=message, criterion_code=code, lineage=lineage,
+        sha256=form.sha256,
+        rule=rule,
+        severity=severity,
+        message=message,
+        criterion_code=code,
+        lineage=lineage,
     )

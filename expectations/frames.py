@@ -99,8 +99,10 @@ class ValidationFrames:
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
         return {
-            SCORE_ROWS: self.score_rows, COVERAGE: self.coverage,
-            SUBMISSIONS: self.submissions, CITATIONS: self.citations,
+            SCORE_ROWS: self.score_rows,
+            COVERAGE: self.coverage,
+            SUBMISSIONS: self.submissions,
+            CITATIONS: self.citations,
         }
 
 
@@ -143,12 +145,12 @@ def _table(records: list[dict[str, object]], columns: dict[str, str]) -> pd.Data
     return pd.DataFrame.from_records(records, columns=list(columns)).astype(typed)
 
 
-def _score_row(form: SelfAssessment, row_id: int, row: ScoreRow, block: Block, allowed: set[str],
-               sums: Mapping[str, Decimal]) -> dict[str, object]:
+def _score_row(form: SelfAssessment, row_id: int, row: ScoreRow, block: Block, allowed: set[str], sums: Mapping[str, Decimal]) -> dict[str, object]:
     criterion = block.criterion(row.code)
     leaf = criterion if criterion is not None and criterion.is_leaf else None
     step = leaf.step if leaf is not None else None
-    scored = leaf is not None and row.self_points is not None
+    # The points a leaf is scored with; a parent's points are a subtotal, checked against children_sum.
+    leaf_points = row.self_points if leaf is not None else None
     return {
         "sha256": form.sha256,
         "row_id": row_id,
@@ -161,11 +163,11 @@ def _score_row(form: SelfAssessment, row_id: int, row: ScoreRow, block: Block, a
         "self_points": _float(row.self_points),
         "max_points": _float(leaf.max_points) if leaf is not None else None,
         "step": _float(step),
-        "step_remainder": float(row.self_points % step) if scored and step else None,
+        "step_remainder": float(leaf_points % step) if leaf_points is not None and step else None,
         "printed_max": _float(row.max_points),
         "criterion_max": _float(criterion.max_points) if criterion is not None else None,
         "children_sum": _float(sums.get(row.code)) if leaf is None else None,
-        "evidence_required": scored and leaf.evidence_required and row.self_points > 0,
+        "evidence_required": leaf is not None and leaf_points is not None and leaf.evidence_required and leaf_points > 0,
         "has_evidence": bool(row.evidence.strip() or row.note.strip()),
         "confidence": row.confidence,
         "is_nfc": all(unicodedata.is_normalized("NFC", text) for text in _texts(row)),
@@ -193,10 +195,7 @@ def coverage_frame(forms: Sequence[SelfAssessment], framework: Framework, regist
         if block is None:
             continue
         counts = Counter(r.code for r in form.rows)
-        records.extend(
-            {"sha256": form.sha256, "criterion_code": leaf.code, "occurrences": counts[leaf.code]}
-            for leaf in block.leaves()
-        )
+        records.extend({"sha256": form.sha256, "criterion_code": leaf.code, "occurrences": counts[leaf.code]} for leaf in block.leaves())
     return _table(records, COVERAGE_COLUMNS)
 
 
@@ -219,18 +218,20 @@ def submissions_frame(
     for form in forms:
         block = form_block(form, framework, registry)
         late = days_late(form, framework, received_at or {})
-        records.append({
-            "sha256": form.sha256,
-            "unit_code": form.unit_code,
-            "year": form.year,
-            "block_id": unit_block_id(form, registry),
-            "leaf_total": _float(leaf_total(form, block)) if block is not None else None,
-            "block_max": _float(block.max_points) if block is not None else None,
-            "stated_total": _float(form.stated_total),
-            "computed_total": _float(computed_total(form, block)) if block is not None else None,
-            "days_late": None if late is None else float(late),
-            "text_layer": form.text_layer.value,
-        })
+        records.append(
+            {
+                "sha256": form.sha256,
+                "unit_code": form.unit_code,
+                "year": form.year,
+                "block_id": unit_block_id(form, registry),
+                "leaf_total": _float(leaf_total(form, block)) if block is not None else None,
+                "block_max": _float(block.max_points) if block is not None else None,
+                "stated_total": _float(form.stated_total),
+                "computed_total": _float(computed_total(form, block)) if block is not None else None,
+                "days_late": None if late is None else float(late),
+                "text_layer": form.text_layer.value,
+            }
+        )
     return _table(records, SUBMISSION_COLUMNS)
 
 
@@ -239,14 +240,16 @@ def citations_frame(forms: Sequence[SelfAssessment], links: Mapping[str, Sequenc
     records: list[dict[str, object]] = []
     for form in forms:
         for citation_id, cited in enumerate((links or {}).get(form.sha256, ())):
-            records.append({
-                "sha256": form.sha256,
-                "citation_id": citation_id,
-                "criterion_code": cited.criterion_code,
-                # "Mentioned" is not enough: another file names the document, but the document itself was not sent.
-                "found": cited.status is LinkStatus.FOUND,
-                "cited_year": float(cited.reference.issued_on.year) if cited.reference.issued_on is not None else None,
-            })
+            records.append(
+                {
+                    "sha256": form.sha256,
+                    "citation_id": citation_id,
+                    "criterion_code": cited.criterion_code,
+                    # "Mentioned" is not enough: another file names the document, but the document itself was not sent.
+                    "found": cited.status is LinkStatus.FOUND,
+                    "cited_year": float(cited.reference.issued_on.year) if cited.reference.issued_on is not None else None,
+                }
+            )
     return _table(records, CITATION_COLUMNS)
 
 

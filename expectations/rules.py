@@ -10,8 +10,6 @@ from dataclasses import dataclass
 
 from schemas.records import Finding, Severity
 
-DEFAULT_MIN_CONFIDENCE = 80.0  # OCR confidence (0-100) below which a scanned row's score must be checked by eye
-
 
 @dataclass(frozen=True)
 class Rule:
@@ -30,44 +28,52 @@ class Rule:
 E, W = Severity.ERROR, Severity.WARNING
 _RULES = (
     # The form is filled in correctly: these decide whether its total can be ranked.
-    Rule("score.missing", E, "Thiếu điểm tự đánh giá",
-         "Ghi điểm tự đánh giá cho tiêu chí (hoặc \u201cKhông áp dụng\u201d nếu bộ tiêu chí cho phép)."),
+    Rule(
+        "score.missing", E, "Thiếu điểm tự đánh giá", "Ghi điểm tự đánh giá cho tiêu chí (hoặc \u201cKhông áp dụng\u201d nếu bộ tiêu chí cho phép)."
+    ),
     Rule("score.range", E, "Điểm ngoài khung điểm", "Điểm tự đánh giá từ 0 đến {max}."),
     Rule("score.step", E, "Điểm không đúng bước chấm", "Điểm chấm theo bước {step} điểm."),
-    Rule("criterion.missing", E, "Thiếu tiêu chí",
-         "Bảng tự đánh giá có đủ các tiêu chí của khối {block_name} năm {year}."),
+    Rule("criterion.missing", E, "Thiếu tiêu chí", "Bảng tự đánh giá có đủ các tiêu chí của khối {block_name} năm {year}."),
     Rule("criterion.duplicate", E, "Tiêu chí lặp lại", "Mỗi tiêu chí chỉ ghi một lần trong bảng tự đánh giá."),
-    Rule("criterion.unknown", E, "Mã tiêu chí không có trong bộ tiêu chí",
-         "Chỉ dùng mã tiêu chí của khối {block_name} năm {year}."),
-    Rule("criterion.not_applicable", E, "Ghi \u201cKhông áp dụng\u201d cho tiêu chí bắt buộc",
-         "Tiêu chí áp dụng cho mọi đơn vị trong khối: ghi điểm tự đánh giá từ 0 đến {max}."),
-    Rule("max.outdated", E, "Điểm tối đa khác bộ tiêu chí (biểu mẫu cũ)",
-         "Dùng biểu mẫu năm {year}: điểm tối đa của tiêu chí là {max}."),
+    Rule("criterion.unknown", E, "Mã tiêu chí không có trong bộ tiêu chí", "Chỉ dùng mã tiêu chí của khối {block_name} năm {year}."),
+    Rule(
+        "criterion.not_applicable",
+        E,
+        "Ghi \u201cKhông áp dụng\u201d cho tiêu chí bắt buộc",
+        "Tiêu chí áp dụng cho mọi đơn vị trong khối: ghi điểm tự đánh giá từ 0 đến {max}.",
+    ),
+    Rule("max.outdated", E, "Điểm tối đa khác bộ tiêu chí (biểu mẫu cũ)", "Dùng biểu mẫu năm {year}: điểm tối đa của tiêu chí là {max}."),
     Rule("total.max", E, "Tổng điểm vượt điểm tối đa", "Tổng điểm tự đánh giá không vượt {block_max} điểm."),
-    Rule("unit.block", E, "Đơn vị không thuộc khối được đánh giá",
-         "Đơn vị có trong danh sách đơn vị được đánh giá năm {year} và dùng biểu mẫu của khối mình."),
+    Rule(
+        "unit.block",
+        E,
+        "Đơn vị không thuộc khối được đánh giá",
+        "Đơn vị có trong danh sách đơn vị được đánh giá năm {year} và dùng biểu mẫu của khối mình.",
+    ),
     # Worth fixing, but the score can still be ranked: the appraisers weigh them.
-    Rule("subtotal.mismatch", W, "Điểm tiêu chí khác tổng các tiêu chí thành phần",
-         "Điểm của tiêu chí bằng tổng điểm các tiêu chí thành phần của nó."),
-    Rule("total.mismatch", W, "Dòng \u201cTổng cộng\u201d khác tổng điểm các tiêu chí",
-         "Dòng \u201cTổng cộng\u201d bằng tổng điểm các tiêu chí thành phần."),
-    Rule("unit.duplicate", W, "Nhiều bản tự đánh giá trong cùng đợt",
-         "Mỗi đơn vị gửi một bản tự đánh giá chính thức cho năm {year}."),
+    Rule(
+        "subtotal.mismatch", W, "Điểm tiêu chí khác tổng các tiêu chí thành phần", "Điểm của tiêu chí bằng tổng điểm các tiêu chí thành phần của nó."
+    ),
+    Rule(
+        "total.mismatch",
+        W,
+        "Dòng \u201cTổng cộng\u201d khác tổng điểm các tiêu chí",
+        "Dòng \u201cTổng cộng\u201d bằng tổng điểm các tiêu chí thành phần.",
+    ),
+    Rule("unit.duplicate", W, "Nhiều bản tự đánh giá trong cùng đợt", "Mỗi đơn vị gửi một bản tự đánh giá chính thức cho năm {year}."),
     Rule("submission.late", W, "Gửi sau thời hạn", "Hồ sơ gửi đến Tổng cục chậm nhất ngày {deadline}."),
-    Rule("evidence.missing", W, "Thiếu tài liệu kiểm chứng",
-         "Nêu tài liệu kiểm chứng (số, ngày văn bản) hoặc giải trình cho tiêu chí có điểm."),
-    Rule("evidence.not_found", W, "Không có văn bản được viện dẫn trong hồ sơ",
-         "Gửi kèm văn bản được viện dẫn làm tài liệu kiểm chứng."),
-    Rule("evidence.date", W, "Tài liệu kiểm chứng ngoài năm đánh giá",
-         "Tài liệu kiểm chứng ban hành trong năm {year}."),
-    Rule("text.nfc", W, "Văn bản không ở dạng Unicode dựng sẵn",
-         "Soạn thảo bằng phông chữ Unicode, kiểu gõ dựng sẵn."),
-    Rule("text.garbled", W, "Có ký tự lỗi, không đọc được",
-         "Gửi tệp xuất trực tiếp từ phần mềm soạn thảo, dùng phông chữ Unicode."),
-    Rule("text.layer", W, "Văn bản dùng phông chữ cũ hoặc mất dấu tiếng Việt",
-         "Soạn thảo bằng phông chữ Unicode, kiểu gõ dựng sẵn, và gửi tệp xuất trực tiếp từ phần mềm soạn thảo."),
-    Rule("text.confidence", W, "Bản quét khó đọc",
-         "Gửi bản quét rõ nét hơn hoặc tệp gốc (độ tin cậy nhận dạng từ {min_confidence}%)."),
+    Rule("evidence.missing", W, "Thiếu tài liệu kiểm chứng", "Nêu tài liệu kiểm chứng (số, ngày văn bản) hoặc giải trình cho tiêu chí có điểm."),
+    Rule("evidence.not_found", W, "Không có văn bản được viện dẫn trong hồ sơ", "Gửi kèm văn bản được viện dẫn làm tài liệu kiểm chứng."),
+    Rule("evidence.date", W, "Tài liệu kiểm chứng ngoài năm đánh giá", "Tài liệu kiểm chứng ban hành trong năm {year}."),
+    Rule("text.nfc", W, "Văn bản không ở dạng Unicode dựng sẵn", "Soạn thảo bằng phông chữ Unicode, kiểu gõ dựng sẵn."),
+    Rule("text.garbled", W, "Có ký tự lỗi, không đọc được", "Gửi tệp xuất trực tiếp từ phần mềm soạn thảo, dùng phông chữ Unicode."),
+    Rule(
+        "text.layer",
+        W,
+        "Văn bản dùng phông chữ cũ hoặc mất dấu tiếng Việt",
+        "Soạn thảo bằng phông chữ Unicode, kiểu gõ dựng sẵn, và gửi tệp xuất trực tiếp từ phần mềm soạn thảo.",
+    ),
+    Rule("text.confidence", W, "Bản quét khó đọc", "Gửi bản quét rõ nét hơn hoặc tệp gốc (độ tin cậy nhận dạng từ {min_confidence}%)."),
 )
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
 

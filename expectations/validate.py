@@ -1,7 +1,8 @@
 """Validate a batch of self-assessments with Great Expectations and turn every failing row into a finding.
 
-GX is imported inside `run_suites` only: the import costs ~3 s and ~230 MB, which the CLI and the
-stages that never validate must not pay. Each call builds its own ephemeral context (never a file
+GX is imported inside `run_suites` only: its import is the heaviest of the pipeline's (seconds, and
+more memory than the rest together: bench/import_cost.py), which the CLI and the stages that never
+validate must not pay. Each call builds its own ephemeral context (never a file
 context: nothing is written but the Data Docs asked for, and concurrent runs cannot trip over a shared
 great_expectations.yml).
 """
@@ -20,11 +21,12 @@ from typing import Any
 
 import pandas as pd
 
+from core.errors import ConfigurationError
+from core.memory import set_aside_loaded
+from core.settings import DEFAULT_MIN_CONFIDENCE
 from expectations.findings import Batch, Failure, to_finding
 from expectations.frames import INDEX_COLUMNS, build_frames
-from expectations.rules import DEFAULT_MIN_CONFIDENCE, order
-from parindex.errors import ConfigurationError
-from parindex.memory import set_aside_loaded
+from expectations.rules import order
 from schemas.framework import Framework
 from schemas.records import EvidenceLink, Finding, SelfAssessment
 from schemas.units import UnitRegistry
@@ -39,9 +41,10 @@ def load_suite(table: str, directory: Path = SUITES_DIR) -> dict[str, Any]:
     """The suite of `table` as GX wrote it (``<directory>/<table>.json``), as plain JSON data."""
     path = directory / f"{table}.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        suite: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ConfigurationError(f"{path}: cannot read expectation suite: {exc}") from exc
+    return suite
 
 
 def _raised(exception_info: Mapping[str, Any] | None) -> str | None:
@@ -64,11 +67,13 @@ def _site_config(directory: Path) -> dict[str, Any]:
 
 @cache
 def load_great_expectations() -> ModuleType:
-    """GX, imported once per process; its ~230 MB of modules then kept out of the cyclic collector's walks."""
+    """GX, imported once per process; its modules then kept out of the cyclic collector's walks."""
     os.environ["GX_ANALYTICS_ENABLED"] = "false"  # read when GX is imported and when a context starts
     import great_expectations
 
     logging.getLogger("great_expectations").setLevel(logging.WARNING)  # its INFO lines are not ours to show
+    # This module sets its own logger to INFO, and tells of each ephemeral context's temporary directory.
+    logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
     # The batch being validated is set aside too: its objects are still freed as their last reference goes.
     set_aside_loaded()
     return great_expectations
@@ -81,13 +86,14 @@ def _failing_with_rows(gx: ModuleType, batch: Any, suite_data: Mapping[str, Any]
     """The results of the suite's expectations that fail on `batch` (or cannot run), each with its rejected rows.
 
     GX's cost is mostly its fixed cost per expectation, and telling whether one passes without collecting
-    what it rejects (BOOLEAN_ONLY) takes about half of it: 0.19 against 0.34 s for the four suites. Most
-    expectations of a batch pass, so only those that fail are run again, for their rows.
+    what it rejects (BOOLEAN_ONLY) takes about half as long as collecting them. Most expectations of a
+    batch pass, so only those that fail are run again, for their rows.
     """
     expectations = [{**expectation, "id": str(position)} for position, expectation in enumerate(suite_data["expectations"])]
     passed = batch.validate(
         gx.ExpectationSuite(**{**suite_data, "expectations": expectations}),
-        result_format={"result_format": "BOOLEAN_ONLY"}, expectation_parameters=dict(parameters),
+        result_format={"result_format": "BOOLEAN_ONLY"},
+        expectation_parameters=dict(parameters),
     )
     failing = {outcome.expectation_config.id for outcome in passed.results if not outcome.success}
     if not failing:
@@ -112,7 +118,8 @@ def run_suites(
     if not tables and data_docs_dir is None:
         return []
     gx = load_great_expectations()
-    from great_expectations.data_context import set_context
+    # From the module that defines it: great_expectations.data_context re-exports it only implicitly.
+    from great_expectations.data_context.data_context.context_factory import set_context
 
     try:
         return _validate_tables(gx, tables, parameters, directory, data_docs_dir)
@@ -150,7 +157,9 @@ def _validate_tables(
                 gx.ValidationDefinition(name=table, data=batch_definition, suite=context.suites.add(gx.ExpectationSuite(**suite_data)))
             )
             results = definition.run(
-                batch_parameters={"dataframe": frame}, expectation_parameters=dict(parameters), result_format=_ROWS,
+                batch_parameters={"dataframe": frame},
+                expectation_parameters=dict(parameters),
+                result_format=_ROWS,
             ).results
         for outcome in results:
             config = outcome.expectation_config
@@ -194,8 +203,12 @@ def validate_batch(
     for form in forms:
         unique.setdefault(form.sha256, form)
     batch = Batch(
-        forms=unique, framework=framework, registry=registry,
-        received_at=dict(received_at or {}), links=dict(links or {}), documents=dict(documents or {}),
+        forms=unique,
+        framework=framework,
+        registry=registry,
+        received_at=dict(received_at or {}),
+        links=dict(links or {}),
+        documents=dict(documents or {}),
     )
     frames = build_frames(list(unique.values()), framework, registry, batch.received_at, batch.links)
     parameters = {

@@ -1,7 +1,7 @@
 """Extractors: document bytes in, typed records out (no Prefect, no database).
 
 The names below load with their module on first use (PEP 562): a run that only lists its inbox (a night
-with nothing new) needs the archive reader, not pdfplumber and python-docx (docs/BENCHMARKS.md).
+with nothing new) needs the archive reader, not pdfplumber and python-docx.
 """
 
 from __future__ import annotations
@@ -43,7 +43,24 @@ _HOME = {
     "read_pdf": "pdf_reader",
     "read_xlsx": "xlsx_reader",
 }
-__all__ = sorted([*_HOME, "interpret"])
+__all__ = [
+    "ArchiveLimits",
+    "ArchiveMember",
+    "ExtractionLimits",
+    "convert_doc_to_docx",
+    "detect_kind",
+    "evidence_document",
+    "expand_archive",
+    "extract_document",
+    "interpret",
+    "link_evidence",
+    "parse_points",
+    "parse_references",
+    "read_docx",
+    "read_document",
+    "read_pdf",
+    "read_xlsx",
+]
 
 
 def __getattr__(name: str) -> Any:

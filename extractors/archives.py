@@ -11,8 +11,8 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
+from core.errors import DocumentError, Reason
 from extractors.limits import DEFAULT_ARCHIVE_LIMITS, ArchiveLimits
-from parindex.errors import DocumentError, Reason
 
 _UTF8_FLAG = 0x800  # general purpose bit 11: the name is UTF-8
 _ENCRYPTED_FLAG = 0x1

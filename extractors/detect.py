@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
+from core.errors import DocumentError, Reason
 from extractors.archives import UNPACK_ERRORS
-from parindex.errors import DocumentError, Reason
 from schemas.records import DocumentKind
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -22,6 +23,12 @@ _OLE2_KINDS = (
 )
 # Word's "Strict Open XML" variant names its parts with these relationship types; python-docx cannot read it.
 _STRICT_OOXML = b"http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
+# The package's relationship to its main part: Word names it word/document.xml, Office 365 at times
+# word/document2.xml; readers follow the relationship, not the name. Read with a pattern, not an XML
+# parser: no extractor parses XML but through python-docx and openpyxl.
+_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_OFFICE_DOCUMENT = re.compile(rb"""\bType\s*=\s*["'][^"']*/officeDocument["']""")
+_TARGET = re.compile(rb"""\bTarget\s*=\s*["']([^"']+)["']""")
 # Every Excel .xlsx (and macro-enabled .xlsm) holds this part; openpyxl reads both, and runs no macro.
 _WORKBOOK = "xl/workbook.xml"
 # PDF readers accept up to 1 KB of junk before the header; so do we.
@@ -87,25 +94,30 @@ def _zip_kind(data: bytes) -> DocumentKind:
             relationships = archive.read("_rels/.rels") if "_rels/.rels" in names and not encrypted else b""
     except (*UNPACK_ERRORS, NotImplementedError) as exc:  # Word writes no exotic compression: an unknown one is damage
         raise DocumentError(Reason.DAMAGED, f"damaged zip/Word file: {exc}") from exc
-    if encrypted and "word/document.xml" in names:
+    main = _main_part(relationships)
+    word = "word/document.xml" in names or (main is not None and main.startswith("word/") and main in names)
+    if encrypted and word:
         raise DocumentError(Reason.ENCRYPTED, "password-protected Word file (its zip entries are encrypted): send it without a password")
     if encrypted and _WORKBOOK in names:
         raise DocumentError(Reason.ENCRYPTED, "password-protected Excel file (its zip entries are encrypted): send it without a password")
-    if "word/document.xml" in names:
+    if word:
         if _STRICT_OOXML in relationships:
-            raise DocumentError(
-                Reason.UNSUPPORTED_FORMAT, "Word file in Strict Open XML format: save it as a standard Word document (.docx)"
-            )
+            raise DocumentError(Reason.UNSUPPORTED_FORMAT, "Word file in Strict Open XML format: save it as a standard Word document (.docx)")
         return DocumentKind.DOCX
     if _WORKBOOK in names:
         if _STRICT_OOXML in relationships:
-            raise DocumentError(
-                Reason.UNSUPPORTED_FORMAT, "Excel file in Strict Open XML format: save it as a standard Excel workbook (.xlsx)"
-            )
+            raise DocumentError(Reason.UNSUPPORTED_FORMAT, "Excel file in Strict Open XML format: save it as a standard Excel workbook (.xlsx)")
         return DocumentKind.XLSX
     for member, what in _ZIP_KINDS:
         if member in names:
             raise DocumentError(Reason.UNSUPPORTED_FORMAT, f"not a PDF or Word file: it is {what}")
-    raise DocumentError(
-        Reason.UNSUPPORTED_FORMAT, f"not a PDF or Word file: a zip archive without word/document.xml ({len(names)} entries)"
-    )
+    raise DocumentError(Reason.UNSUPPORTED_FORMAT, f"not a PDF or Word file: a zip archive without word/document.xml ({len(names)} entries)")
+
+
+def _main_part(relationships: bytes) -> str | None:
+    """The zip member the package's officeDocument relationship names, if any."""
+    for element in _RELATIONSHIP.findall(relationships):
+        target = _TARGET.search(element)
+        if target and _OFFICE_DOCUMENT.search(element):
+            return target.group(1).decode("utf-8", "replace").lstrip("/")
+    return None

@@ -2,8 +2,8 @@
 
 Only the main document part is parsed, by python-docx's own parsers (they resolve no entities and load no
 DTD: tests/test_errors.py) and with its names for relationships and tags. `docx.Document` would parse
-every part of the package (styles, numbering, fonts, theme, settings...), none of which is read here:
-that was 6 of the 10 ms a Word form took to read (docs/BENCHMARKS.md). The tree is walked by lxml's own
+every part of the package (styles, numbering, fonts, theme, settings...), none of which is read here,
+and that parsing cost more than reading the body. The tree is walked by lxml's own
 iterators (text elements, cells), not element by element in Python.
 """
 
@@ -21,10 +21,10 @@ from docx.oxml.ns import qn
 from docx.oxml.parser import parse_xml
 from lxml import etree
 
+from core.errors import DocumentError, Reason
 from extractors.archives import UNPACK_ERRORS
 from extractors.limits import DEFAULT_LIMITS, ExtractionLimits
 from extractors.package import check_unpacked_size
-from parindex.errors import DocumentError, Reason
 from schemas.records import DocumentKind, Grid, GridRow, ReadDocument
 from schemas.vietnamese import nfc
 
@@ -41,12 +41,15 @@ _GRID_SPAN, _GRID_BEFORE, _GRID_AFTER = qn("w:gridSpan"), qn("w:gridBefore"), qn
 _PROPERTIES_OF = {(_TC_PR, _TC), (_TR_PR, _TR)}
 _NONE: dict[str, etree._Element] = {}
 MAX_SPAN = 64  # Word allows 63 columns; a larger span is a damaged file, not a reason to build huge rows
-# Text inside these is not the paragraph's current text: text boxes float outside the flow (and
-# mc:Fallback draws the same box again); w:del and w:moveFrom hold tracked deletions and moved-away text.
+# Text inside these is not the document's current text: mc:Fallback draws a text box again (for older
+# readers); w:del and w:moveFrom hold tracked deletions and moved-away text.
 _SKIPPED = {
-    qn("w:txbxContent"), qn("w:del"), qn("w:moveFrom"),
+    qn("w:del"),
+    qn("w:moveFrom"),
     "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback",
 }
+# A text box floats outside the flow: its paragraphs and tables are read after those of its anchor.
+_TEXT_BOX = qn("w:txbxContent")
 
 
 def read_docx(data: bytes, sha256: str, limits: ExtractionLimits = DEFAULT_LIMITS) -> ReadDocument:
@@ -66,11 +69,7 @@ def read_docx(data: bytes, sha256: str, limits: ExtractionLimits = DEFAULT_LIMIT
         marks = _grid_marks(body)
         lines: list[str] = []
         grids: list[Grid] = []
-        for child in body.iterchildren():
-            if child.tag == _P:
-                lines.extend(line for line in _paragraph_text(child).split("\n") if line)
-            elif child.tag == _TBL:
-                grids.append(Grid(table=len(grids), rows=list(_grid_rows(child, marks))))
+        _read_blocks(body, marks, lines, grids)
     except DocumentError:
         raise
     except (OpcError, *UNPACK_ERRORS, NotImplementedError, KeyError, AttributeError, TypeError, etree.LxmlError) as exc:
@@ -78,10 +77,38 @@ def read_docx(data: bytes, sha256: str, limits: ExtractionLimits = DEFAULT_LIMIT
     return ReadDocument(sha256=sha256, kind=DocumentKind.DOCX, lines=lines, grids=grids)
 
 
+def _read_blocks(container: etree._Element, marks: Marks, lines: list[str], grids: list[Grid]) -> None:
+    """The paragraphs' lines and the tables of `container` (the body, or a text box) into `lines` and `grids`.
+
+    A text box is taken out of its anchor first, so that its text is not read as the anchor's, then read
+    after it, as its own paragraphs and tables.
+    """
+    for child in container.iterchildren(_P, _TBL):
+        boxes = [box for box in child.iter(_TEXT_BOX) if not _inside_text_box(box, child)]
+        for box in boxes:
+            box.getparent().remove(box)
+        if child.tag == _P:
+            lines.extend(line for line in _paragraph_text(child).split("\n") if line)
+        else:
+            grids.append(Grid(table=len(grids), rows=list(_grid_rows(child, marks))))
+        for box in boxes:
+            _read_blocks(box, marks, lines, grids)
+
+
+def _inside_text_box(box: etree._Element, top: etree._Element) -> bool:
+    """Whether `box` sits inside another text box below `top`: it is read with that one."""
+    parent = box.getparent()
+    while parent is not None and parent is not top:
+        if parent.tag == _TEXT_BOX:
+            return True
+        parent = parent.getparent()
+    return False
+
+
 def _main_document(data: bytes) -> etree._Element:
     """The root (w:document) of the part the package's relationships name as its main document."""
     with zipfile.ZipFile(io.BytesIO(data)) as package:
-        relationships = parse_package_xml(package.read(_PACKAGE_RELS))
+        relationships = parse_package_xml(package.read(_PACKAGE_RELS))  # type: ignore[arg-type]  # annotated str, but lxml parses bytes (python-docx passes bytes too)
         target = next((r.get("Target") for r in relationships if r.get("Type") == RELATIONSHIP_TYPE.OFFICE_DOCUMENT), None)
         if not target:
             raise DocumentError(Reason.DAMAGED, f"damaged Word file: {_PACKAGE_RELS} names no main document")

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import pdfplumber
 
+from core.errors import DocumentError, Reason
 from extractors.detect import detect_kind
 from extractors.docx_reader import read_docx
 from extractors.evidence import evidence_document
@@ -19,7 +20,6 @@ from extractors.legacy import convert_doc_to_docx
 from extractors.limits import DEFAULT_LIMITS, ExtractionLimits
 from extractors.pdf_reader import read_pdf
 from extractors.xlsx_reader import read_xlsx
-from parindex.errors import DocumentError, Reason
 from schemas.records import DocumentKind, EvidenceDocument, ReadDocument, SelfAssessment, TextLayer
 from schemas.units import registry_for
 
@@ -109,9 +109,7 @@ def _read_scan(data: bytes, sha256: str, limits: ExtractionLimits, why: Document
         raise DocumentError(why.reason, f"{why.message} (no OCR engine is installed)") from why
     pages = _page_count(data)
     if pages > limits.max_ocr_pages:
-        raise DocumentError(
-            Reason.TOO_LARGE, f"scanned PDF of {pages} pages: at most {limits.max_ocr_pages} pages are read by OCR"
-        ) from why
+        raise DocumentError(Reason.TOO_LARGE, f"scanned PDF of {pages} pages: at most {limits.max_ocr_pages} pages are read by OCR") from why
     doc = reader(data, sha256)
     return doc.model_copy(update={"text_layer": TextLayer.OCR})
 

@@ -92,9 +92,7 @@ def says_self_assessment(lines: list[str]) -> bool:
     the letter that explains how to self-assess is evidence, not a self-assessment.
     """
     title = " ".join(
-        folded
-        for folded in (fold(line) for line in lines[:TITLE_LINES])
-        if not folded.startswith(("v v ", "ve viec ")) and "huong dan" not in folded
+        folded for folded in (fold(line) for line in lines[:TITLE_LINES]) if not folded.startswith(("v v ", "ve viec ")) and "huong dan" not in folded
     )
     for index in _INDEX_NAME.finditer(title):
         window = title[max(0, index.start() - _TITLE_WINDOW) : index.end() + _TITLE_WINDOW]

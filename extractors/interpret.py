@@ -8,14 +8,25 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
 
+from core.errors import DocumentError, Reason
 from extractors import header
 from extractors.codes import code_key, is_group, leading_code, parse_code
 from extractors.heading import (
-    CODE, EVIDENCE, MAX, NAME, NOTE, ROUNDS, SELF, ScoreTable, column_role, find_heading, find_score_table, is_heading_fragment,
+    CODE,
+    EVIDENCE,
+    MAX,
+    NAME,
+    NOTE,
+    ROUNDS,
+    SELF,
+    ScoreTable,
+    column_role,
+    find_heading,
+    find_score_table,
+    is_heading_fragment,
     note_round,
 )
 from extractors.numbers import parse_points
-from parindex.errors import DocumentError, Reason
 from schemas.records import Grid, GridRow, Lineage, ReadDocument, ScoreRow, SelfAssessment
 from schemas.units import UnitRegistry
 from schemas.vietnamese import fold, nfc
@@ -55,8 +66,7 @@ def interpret(doc: ReadDocument, registry: UnitRegistry) -> SelfAssessment:
     if not tables:
         raise DocumentError(
             Reason.NO_SCORE_TABLE,
-            "no score table: no table has a self-score column ('Điểm tự đánh giá' / 'Điểm tự chấm') "
-            "next to a criterion column ('STT' / 'Tiêu chí')",
+            "no score table: no table has a self-score column ('Điểm tự đánh giá' / 'Điểm tự chấm') next to a criterion column ('STT' / 'Tiêu chí')",
         )
     best = max(tables, key=lambda t: len(t.rows))  # the detailed table, not a summary by field
     if not best.rows:
@@ -65,9 +75,7 @@ def interpret(doc: ReadDocument, registry: UnitRegistry) -> SelfAssessment:
     unit, unit_text = registry.find(_appraised_unit_first(lines) if _issued_by_appraisers(best.rows) else lines)
     year = header.assessment_year(lines)
     if year is None:
-        raise DocumentError(
-            Reason.YEAR_MISSING, "no assessment year: the title does not say '... cải cách hành chính năm <year>'"
-        )
+        raise DocumentError(Reason.YEAR_MISSING, "no assessment year: the title does not say '... cải cách hành chính năm <year>'")
     return SelfAssessment(
         sha256=doc.sha256,
         unit_code=unit.code,

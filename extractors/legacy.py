@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from parindex.errors import DocumentError, Reason
+from core.errors import DocumentError, Reason
 
 SOFFICE_NAMES = ("soffice", "libreoffice")
 _STDERR_TAIL = 300
@@ -41,24 +41,29 @@ def libreoffice_convert(data: bytes, suffix: str, target: str, timeout: float, *
         source, out = work / f"input.{suffix}", work / "out"
         source.write_bytes(data)
         command = [
-            soffice, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--norestore",
-            "--nolockcheck", "--nodefault", "--convert-to", target, "--outdir", str(out), str(source),
+            soffice,
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--nodefault",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(out),
+            str(source),
         ]
         stderr = _run(command, timeout, env={**os.environ, "HOME": str(work)}, what=what)
         converted = out / f"input.{extension}"
         if not converted.is_file() or converted.stat().st_size == 0:
             detail = f": {stderr.strip()[-_STDERR_TAIL:]}" if stderr.strip() else ""
-            raise DocumentError(
-                Reason.CONVERSION_FAILED, f"LibreOffice could not convert {what} (damaged or password-protected?){detail}"
-            )
+            raise DocumentError(Reason.CONVERSION_FAILED, f"LibreOffice could not convert {what} (damaged or password-protected?){detail}")
         return converted.read_bytes()
 
 
 def _run(command: list[str], timeout: float, env: dict[str, str], what: str) -> str:
     """Run `command` in its own process group; its stderr, or DocumentError after `timeout` seconds."""
-    process = subprocess.Popen(
-        command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True
-    )
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
     try:
         _, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:

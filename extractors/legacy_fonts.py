@@ -39,12 +39,32 @@ _TCVN3 = _table(
 _GRAVE, _ACUTE, _HOOK, _TILDE, _DOT = "\u0300", "\u0301", "\u0309", "\u0303", "\u0323"
 _CIRCUMFLEX, _BREVE = "\u0302", "\u0306"
 _VNI_LOWER = {
-    "ø": _GRAVE, "ù": _ACUTE, "û": _HOOK, "õ": _TILDE, "ï": _DOT,
-    "â": _CIRCUMFLEX, "á": _CIRCUMFLEX + _ACUTE, "à": _CIRCUMFLEX + _GRAVE, "å": _CIRCUMFLEX + _HOOK,
-    "ã": _CIRCUMFLEX + _TILDE, "ä": _CIRCUMFLEX + _DOT,
-    "ê": _BREVE, "é": _BREVE + _ACUTE, "è": _BREVE + _GRAVE, "ú": _BREVE + _HOOK, "ü": _BREVE + _TILDE,
+    "ø": _GRAVE,
+    "ù": _ACUTE,
+    "û": _HOOK,
+    "õ": _TILDE,
+    "ï": _DOT,
+    "â": _CIRCUMFLEX,
+    "á": _CIRCUMFLEX + _ACUTE,
+    "à": _CIRCUMFLEX + _GRAVE,
+    "å": _CIRCUMFLEX + _HOOK,
+    "ã": _CIRCUMFLEX + _TILDE,
+    "ä": _CIRCUMFLEX + _DOT,
+    "ê": _BREVE,
+    "é": _BREVE + _ACUTE,
+    "è": _BREVE + _GRAVE,
+    "ú": _BREVE + _HOOK,
+    "ü": _BREVE + _TILDE,
     "ë": _BREVE + _DOT,
-    "ì": "ì", "í": "í", "æ": "ỉ", "ó": "ĩ", "ò": "ị", "î": "ỵ", "ñ": "đ", "ô": "ơ", "ö": "ư",
+    "ì": "ì",
+    "í": "í",
+    "æ": "ỉ",
+    "ó": "ĩ",
+    "ò": "ị",
+    "î": "ỵ",
+    "ñ": "đ",
+    "ô": "ơ",
+    "ö": "ư",
 }
 # Capital letters take the capital form of the same byte (Latin-1 capitals sit 0x20 below).
 _VNI = _VNI_LOWER | {key.upper(): value.upper() for key, value in _VNI_LOWER.items()}

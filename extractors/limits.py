@@ -19,11 +19,11 @@ def _check_positive(limits: ExtractionLimits | ArchiveLimits) -> None:
 @dataclass(frozen=True)
 class ExtractionLimits:
     """Budgets of one document. pdfminer can loop on a hostile file: the wall clock is checked between pages, and
-    a reader that outlives it or its memory is stopped from outside (parindex/isolation.py)."""
+    a reader that outlives it or its memory is stopped from outside (pipeline/isolation.py)."""
 
     max_bytes: int = 50 * MB
     max_pages: int = 300
-    max_seconds: float = 120.0  # per document, checked between pages; the reader is killed 2 s past it
+    max_seconds: float = 120.0  # per document, checked between pages; the reader is killed soon past it (pipeline.isolation)
     max_memory_mb: int = 2048  # what reading one document may allocate, beyond the reader's own code
     conversion_timeout: float = 60.0  # LibreOffice converting one legacy .doc
     # Uncompressed / compressed size of one part of a Word file (a zip), as ArchiveLimits.max_ratio.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import cv2
 import numpy as np
@@ -86,7 +87,9 @@ def cell_image(scan: PageScan, cell: Cell, *, numeric: bool) -> CellImage:
     band = max(2, round(BORDER_MM * dpi / MM_PER_INCH))
     rules[band:-band, band:-band] = 0
     ink = cv2.bitwise_and(scan.ink[top:bottom, left:right], cv2.bitwise_not(rules))
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    count, labels_found, stats_found, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    # OpenCV's default label type is CV_32S, for the labels and the stats alike.
+    labels, stats = cast(NDArray[np.int32], labels_found), cast(NDArray[np.int32], stats_found)
     height, width = ink.shape
     glyph = GLYPH_MM * dpi / MM_PER_INCH
     grain = GRAIN_MM2 * (dpi / MM_PER_INCH) ** 2
@@ -128,11 +131,12 @@ def _only(grey: NDArray[np.uint8], kept: NDArray[np.bool_]) -> NDArray[np.uint8]
 
 
 def _framed(image: NDArray[np.uint8], margin: int) -> NDArray[np.uint8]:
-    return cv2.copyMakeBorder(image, margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=255)
+    return cast(NDArray[np.uint8], cv2.copyMakeBorder(image, margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=255))
 
 
-def _pieces(grey: NDArray[np.uint8], labels: NDArray[np.int32], stats: NDArray[np.int32], glyphs: list[int],
-            marks: list[int], margin: int) -> tuple[Piece, ...]:
+def _pieces(
+    grey: NDArray[np.uint8], labels: NDArray[np.int32], stats: NDArray[np.int32], glyphs: list[int], marks: list[int], margin: int
+) -> tuple[Piece, ...]:
     """The digits and separators of a number, left to right; a mark reaching below the digits is a comma."""
     baseline = max(int(stats[g, 1] + stats[g, 3]) for g in glyphs)
     tallest = max(int(stats[g, 3]) for g in glyphs)
@@ -179,4 +183,5 @@ def _stretch(text: NDArray[np.uint8]) -> NDArray[np.uint8]:
     if darkest >= 250:
         return text
     stretched = (text.astype(np.float32) - darkest) * (255.0 / (255 - darkest))
-    return np.clip(stretched, 0, 255).astype(np.uint8)
+    clipped: NDArray[np.float32] = np.clip(stretched, 0, 255)
+    return clipped.astype(np.uint8)

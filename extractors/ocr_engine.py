@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-from parindex.errors import ConfigurationError
+from core.errors import ConfigurationError
 
 LANGUAGE = "vie"
 # What a number cell may hold: a criterion code ("1.2.1") or points ("1,5", "1.5").
@@ -125,16 +125,14 @@ class Tesseract:
             self._apis[key] = api
         return self._apis[key]
 
-    def read(self, image: NDArray[np.uint8], *, charset: Charset | None = None, mode: Layout = "block",
-             model: str = LANGUAGE) -> Words:
+    def read(self, image: NDArray[np.uint8], *, charset: Charset | None = None, mode: Layout = "block", model: str = LANGUAGE) -> Words:
         """The text of a small grey image (a cell) laid out as a block, a line, a word or one character.
 
         `charset` restricts the reading to the characters of a code or of points; `model` is a
         tesseract language ("eng" reads lone digits more surely than "vie").
         """
         api = self._api(model, charset)
-        layouts = {"block": self._psm.SINGLE_BLOCK, "line": self._psm.SINGLE_LINE, "word": self._psm.SINGLE_WORD,
-                   "char": self._psm.SINGLE_CHAR}
+        layouts = {"block": self._psm.SINGLE_BLOCK, "line": self._psm.SINGLE_LINE, "word": self._psm.SINGLE_WORD, "char": self._psm.SINGLE_CHAR}
         api.SetPageSegMode(layouts[mode])
         api.SetImage(Image.fromarray(image))
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import cv2
 import numpy as np
@@ -66,7 +67,7 @@ class Rules:
 
     @property
     def both(self) -> Mask:
-        return cv2.bitwise_or(self.horizontal, self.vertical)
+        return cast(Mask, cv2.bitwise_or(self.horizontal, self.vertical))  # uint8 | uint8 stays uint8
 
 
 def rules(mask: Mask, dpi: int) -> Rules:
@@ -80,7 +81,8 @@ def rules(mask: Mask, dpi: int) -> Rules:
     horizontal = cv2.morphologyEx(horizontal, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (gap, 1)))
     vertical = cv2.morphologyEx(cv2.dilate(mask, np.ones((1, 3), np.uint8)), cv2.MORPH_OPEN, straight.T.copy())
     vertical = cv2.morphologyEx(vertical, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, gap)))
-    return Rules(horizontal, vertical)
+    # Morphology keeps the mask's dtype; OpenCV's stubs only say "some numeric array".
+    return Rules(cast(Mask, horizontal), cast(Mask, vertical))
 
 
 def find_tables(ruling: Rules, dpi: int) -> list[TableImage]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import cv2
 import numpy as np
 from numpy.typing import NDArray
@@ -26,14 +28,15 @@ def gray(pixels: NDArray[np.uint8]) -> Gray:
     if pixels.ndim == 2:
         return pixels
     code = cv2.COLOR_RGBA2GRAY if pixels.shape[2] == 4 else cv2.COLOR_RGB2GRAY
-    return cv2.cvtColor(pixels, code)
+    # OpenCV's stubs type every result as any numeric array; a colour conversion keeps uint8.
+    return cast(Gray, cv2.cvtColor(pixels, code))
 
 
 def ink(page: Gray) -> Mask:
     """Where the ink is: Otsu's threshold after a light blur that melts scanner grain."""
     smooth = cv2.GaussianBlur(page, (3, 3), 0)
     _, mask = cv2.threshold(smooth, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    return mask
+    return cast(Mask, mask)  # the threshold of a uint8 image is uint8
 
 
 def skew_angle(mask: Mask) -> float:
@@ -60,7 +63,8 @@ def skew_angle(mask: Mask) -> float:
 
     coarse = max(np.arange(-MAX_SKEW, MAX_SKEW + COARSE_STEP / 2, COARSE_STEP), key=sharpness)
     fine = np.arange(coarse - COARSE_STEP, coarse + COARSE_STEP + FINE_STEP / 2, FINE_STEP)
-    return float(round(max(fine, key=sharpness), 2))
+    best: float = max(fine, key=sharpness)  # an np.float64, which is a float
+    return float(round(best, 2))
 
 
 def rotate(page: Gray, angle: float) -> Gray:
@@ -69,7 +73,7 @@ def rotate(page: Gray, angle: float) -> Gray:
         return page
     height, width = page.shape
     matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
-    return cv2.warpAffine(page, matrix, (width, height), flags=cv2.INTER_CUBIC, borderValue=255)
+    return cast(Gray, cv2.warpAffine(page, matrix, (width, height), flags=cv2.INTER_CUBIC, borderValue=255))
 
 
 def quarter_turn(page: Gray, degrees: int) -> Gray:

@@ -9,12 +9,12 @@ import cv2
 import numpy as np
 import pypdfium2 as pdfium
 
+from core.errors import DocumentError, Reason
 from extractors.ocr_cells import PageScan
 from extractors.ocr_engine import Tesseract, TextLine
 from extractors.ocr_grid import TableImage, find_tables, rules
 from extractors.ocr_image import Gray, Mask, gray, ink, quarter_turn, rotate, skew_angle
 from extractors.ocr_table import NumberColumns, ReadCell, read_table
-from parindex.errors import DocumentError, Reason
 from schemas.records import DocumentKind, Grid, GridRow, ReadDocument
 from schemas.vietnamese import nfc
 
@@ -40,14 +40,12 @@ class ScannedPage:
     turned: int  # the quarter turn that set the page upright, degrees counter-clockwise
 
 
-def read_scanned_pdf(
-    data: bytes, sha256: str, *, dpi: int = DEFAULT_DPI, engine: Tesseract | None = None
-) -> ReadDocument:
+def read_scanned_pdf(data: bytes, sha256: str, *, dpi: int = DEFAULT_DPI, engine: Tesseract | None = None) -> ReadDocument:
     """The running text and tables of a scanned PDF, read by OCR page by page.
 
     Every page is rendered at `dpi`, set upright, deskewed, its ruled tables cut into cells and each
     cell read on its own. Grid rows carry their 1-based page and each cell's confidence (0 to 100).
-    Loading tesseract's models costs about 0.9 s: a caller reading many scans in one process may
+    Loading tesseract's models takes longer than reading a page: a caller reading many scans in one process may
     pass its own `engine` (and close it); by default one is opened for this document.
 
     Raises:
@@ -87,8 +85,7 @@ def _open(data: bytes) -> pdfium.PdfDocument:
         raise DocumentError(Reason.DAMAGED, f"damaged PDF: pdfium cannot open it ({exc})") from exc
 
 
-def read_page(engine: Tesseract, page: Gray, dpi: int,
-              number_columns: NumberColumns | None = None) -> tuple[ScannedPage, NumberColumns | None]:
+def read_page(engine: Tesseract, page: Gray, dpi: int, number_columns: NumberColumns | None = None) -> tuple[ScannedPage, NumberColumns | None]:
     """One page image: upright, deskewed, its tables and running text read.
 
     `number_columns` are the columns read as numbers in the last table of the previous page, for a
@@ -162,8 +159,7 @@ def _says_something(block: TextLine) -> bool:
 
 
 def _box(block: TextLine) -> tuple[int, int, int, int]:
-    return (min(w.box[0] for w in block), min(w.box[1] for w in block),
-            max(w.box[2] for w in block), max(w.box[3] for w in block))
+    return (min(w.box[0] for w in block), min(w.box[1] for w in block), max(w.box[2] for w in block), max(w.box[3] for w in block))
 
 
 def _reading_order(blocks: list[TextLine]) -> list[TextLine]:
@@ -184,8 +180,7 @@ def _grid(index: int, rows: list[list[ReadCell]], page_number: int) -> Grid:
     return Grid(
         table=index,
         rows=[
-            GridRow(cells=[cell.text for cell in cells], page=page_number, row=r,
-                    confidence=[round(cell.confidence, 1) for cell in cells])
+            GridRow(cells=[cell.text for cell in cells], page=page_number, row=r, confidence=[round(cell.confidence, 1) for cell in cells])
             for r, cells in enumerate(rows)
         ],
     )

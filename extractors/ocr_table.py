@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import cv2
 import numpy as np
@@ -18,7 +19,12 @@ from schemas.vietnamese import nfc
 
 # Columns whose cells hold a code or points: read with the digits-only models.
 NUMBER_ROLES: dict[str, Charset] = {
-    CODE: "code", MAX: "points", SELF: "points", APPRAISAL: "points", EXPLANATION: "points", COUNCIL: "points",
+    CODE: "code",
+    MAX: "points",
+    SELF: "points",
+    APPRAISAL: "points",
+    EXPLANATION: "points",
+    COUNCIL: "points",
 }
 NumberColumns = dict[int, Charset]
 HEADING_SEARCH = 8  # the heading starts within this many rows of the table's top
@@ -41,8 +47,9 @@ class ReadCell:
     confidence: float
 
 
-def read_table(engine: Tesseract, scan: PageScan, table: TableImage,
-               number_columns: NumberColumns | None = None) -> tuple[list[list[ReadCell]], NumberColumns]:
+def read_table(
+    engine: Tesseract, scan: PageScan, table: TableImage, number_columns: NumberColumns | None = None
+) -> tuple[list[list[ReadCell]], NumberColumns]:
     """The table's rows of cells, and the columns read as numbers.
 
     The number columns come from the table's heading; a table without one (continued from the
@@ -138,7 +145,7 @@ def _read_number(engine: Tesseract, scan: PageScan, cell: Cell, charset: Charset
     line = _judge(engine.read(image, mode="line"), prepared, charset)
     if _WORD.search(line.text):
         return line
-    double = cv2.resize(image, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+    double = cast(NDArray[np.uint8], cv2.resize(image, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC))  # resizing keeps uint8
     english = engine.has_model("eng")
     digits: list[ReadCell] = []
     wholes: list[ReadCell] = []
@@ -146,8 +153,7 @@ def _read_number(engine: Tesseract, scan: PageScan, cell: Cell, charset: Charset
     order: list[tuple[Callable[[], ReadCell], list[ReadCell]]] = [
         (lambda: _digit_by_digit(engine, prepared, charset, _one_digit), digits),
         (lambda: line, wholes),
-        *([(lambda: _judge(engine.read(image, charset=charset, mode="line", model="eng"), prepared, charset),
-            wholes)] if english else []),
+        *([(lambda: _judge(engine.read(image, charset=charset, mode="line", model="eng"), prepared, charset), wholes)] if english else []),
         (lambda: _digit_by_digit(engine, prepared, charset, _one_digit_again), digits),
         (lambda: _judge(engine.read(image, charset=charset, mode="word"), prepared, charset), wholes),
         (lambda: _judge(engine.read(double, charset=charset, mode="line"), prepared, charset), wholes),
@@ -168,8 +174,9 @@ def _read_number(engine: Tesseract, scan: PageScan, cell: Cell, charset: Charset
     return ReadCell(best.text, min(best.confidence, DISAGREEMENT_CONFIDENCE))
 
 
-def _digit_by_digit(engine: Tesseract, prepared: CellImage, charset: Charset,
-                    read_digit: Callable[[Tesseract, NDArray[np.uint8]], ReadCell | None]) -> ReadCell:
+def _digit_by_digit(
+    engine: Tesseract, prepared: CellImage, charset: Charset, read_digit: Callable[[Tesseract, NDArray[np.uint8]], ReadCell | None]
+) -> ReadCell:
     """Each digit read alone, the separators placed by their shape."""
     text: list[str] = []
     confidences: list[float] = []
@@ -211,7 +218,7 @@ def _one_digit_again(engine: Tesseract, image: NDArray[np.uint8]) -> ReadCell | 
     ("1" in a serif face), another reads it surely.
     """
     sharp = np.where(image < 160, 0, 255).astype(np.uint8)
-    small = cv2.resize(sharp, None, fx=0.75, fy=0.75, interpolation=cv2.INTER_AREA)
+    small = cast(NDArray[np.uint8], cv2.resize(sharp, None, fx=0.75, fy=0.75, interpolation=cv2.INTER_AREA))  # resizing keeps uint8
     for model in ("vie", "eng") if engine.has_model("eng") else ("vie",):
         words = engine.read(small, charset="digit", mode="line", model=model)
         if len(words.text) == 1:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 import zipfile
 
+from core.errors import DocumentError, Reason
 from extractors.archives import RATIO_FLOOR
 from extractors.limits import ExtractionLimits
-from parindex.errors import DocumentError, Reason
 
 
 def check_unpacked_size(data: bytes, limits: ExtractionLimits, what: str) -> None:
@@ -21,14 +21,10 @@ def check_unpacked_size(data: bytes, limits: ExtractionLimits, what: str) -> Non
         parts = package.infolist()
     total = sum(part.file_size for part in parts)
     if total > limits.max_bytes:
-        raise DocumentError(
-            Reason.TOO_LARGE, f"{what} that unpacks to {total / 2**20:.1f} MB: at most {limits.max_bytes / 2**20:g} MB are read"
-        )
+        raise DocumentError(Reason.TOO_LARGE, f"{what} that unpacks to {total / 2**20:.1f} MB: at most {limits.max_bytes / 2**20:g} MB are read")
     for part in parts:
         if part.file_size > RATIO_FLOOR and part.file_size / max(part.compress_size, 1) > limits.max_ratio:
-            raise DocumentError(
-                Reason.UNSAFE_ARCHIVE, f"{part.filename} of the {what} inflates more than {limits.max_ratio:g} times (a zip bomb?)"
-            )
+            raise DocumentError(Reason.UNSAFE_ARCHIVE, f"{part.filename} of the {what} inflates more than {limits.max_ratio:g} times (a zip bomb?)")
 
 
 # How a document type declaration starts, in the encodings an XML parser accepts without being told

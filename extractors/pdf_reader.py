@@ -16,12 +16,12 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError
 from pdfminer.psexceptions import PSException
 from pdfplumber.page import Page
-from pdfplumber.utils import extract_text
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
+from pdfplumber.utils.text import extract_text  # the defining module: pdfplumber.utils re-exports it implicitly
 
+from core.errors import DocumentError, Reason
 from extractors import legacy_fonts, text_quality
 from extractors.limits import DEFAULT_LIMITS, ExtractionLimits
-from parindex.errors import DocumentError, Reason
 from schemas.records import DocumentKind, Grid, GridRow, ReadDocument, TextLayer
 from schemas.vietnamese import nfc
 
@@ -44,8 +44,16 @@ DOUBLED_GLYPHS = 0.01
 
 # What pdfminer and pdfplumber raise on a broken file; pdfminer also leaks plain Python errors.
 _DAMAGE = (
-    PdfminerException, MalformedPDFException, PSException,
-    ValueError, KeyError, TypeError, IndexError, EOFError, struct.error, zlib.error,
+    PdfminerException,
+    MalformedPDFException,
+    PSException,
+    ValueError,
+    KeyError,
+    TypeError,
+    IndexError,
+    EOFError,
+    struct.error,
+    zlib.error,
 )
 Table = list[list[str | None]]
 
@@ -88,6 +96,8 @@ def read_pdf(data: bytes, sha256: str, limits: ExtractionLimits = DEFAULT_LIMITS
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             page_count = len(pdf.pages)
+            if page_count == 0:  # not blank: a PDF has one page at least, so its page tree is broken
+                raise DocumentError(Reason.DAMAGED, "damaged PDF: its page tree lists no page")
             if page_count > limits.max_pages:
                 raise DocumentError(Reason.TOO_LARGE, f"PDF of {page_count} pages: at most {limits.max_pages} are read")
             for page in pdf.pages:
@@ -109,7 +119,7 @@ def read_pdf(data: bytes, sha256: str, limits: ExtractionLimits = DEFAULT_LIMITS
                     grids.append(_grid(len(grids), rows, page.page_number))
     except PdfminerException as exc:
         cause = exc.args[0] if exc.args else exc
-        if isinstance(cause, (MemoryError, SystemError)):  # the interpreter's failure, not damage (parindex/isolation.py)
+        if isinstance(cause, (MemoryError, SystemError)):  # the interpreter's failure, not damage (pipeline/isolation.py)
             raise cause from None
         if isinstance(cause, PDFEncryptionError):
             raise DocumentError(Reason.ENCRYPTED, "password-protected PDF: send it without a password") from exc
@@ -162,8 +172,7 @@ def _decode_document(lines: list[str], grids: list[Grid], encoding: legacy_fonts
         return legacy_fonts.decode(text, encoding)
 
     decoded = [
-        grid.model_copy(update={"rows": [row.model_copy(update={"cells": [decode(c) for c in row.cells]}) for row in grid.rows]})
-        for grid in grids
+        grid.model_copy(update={"rows": [row.model_copy(update={"cells": [decode(c) for c in row.cells]}) for row in grid.rows]}) for grid in grids
     ]
     return [decode(line) for line in lines], decoded
 
@@ -240,7 +249,8 @@ def _visual_lines(words: Iterable[Word]) -> list[list[Word]]:
 
 
 def _middle(word: Word) -> float:
-    return (word["top"] + word["bottom"]) / 2
+    middle: float = (word["top"] + word["bottom"]) / 2  # pdfplumber's word positions are floats
+    return middle
 
 
 def _segments(line: list[Word], gap: float) -> list[Segment]:
@@ -353,6 +363,7 @@ def _table_run(visual: list[list[Word]], start: int) -> tuple[int, list[list[flo
 
 def _fits(columns: list[list[float]], segments: list[Segment]) -> bool:
     """Every block under one column, or under none yet but inside the table's width (its edges are known)."""
+
     def fits(segment: Segment) -> bool:
         hits = len(_overlapping(columns, segment))
         x0, x1 = _span(segment)

@@ -20,19 +20,37 @@ NUMBER = re.compile(
     rf"(?<![\w/.-])(?P<number>\d{{1,5}}[a-z]?(?:\s*/\s*(?:19|20)\d\d)?\s*[/-]\s*{_PART}(?:\s*[/-]\s*{_PART})*)",
 )
 # The document kinds a number is cited with, folded ("Kế hoạch số 03/KH-..."): the words just before "số".
-_KINDS = frozenset((
-    "bao cao tham dinh", "chuong trinh hanh dong", "quyet dinh", "ke hoach", "bao cao", "cong van", "to trinh",
-    "thong bao", "nghi quyet", "chuong trinh", "chi thi", "huong dan", "van ban", "thong tu", "nghi dinh",
-    "ket luan", "bien ban", "giay moi", "quy che", "de an", "cong dien",
-))
+_KINDS = frozenset(
+    (
+        "bao cao tham dinh",
+        "chuong trinh hanh dong",
+        "quyet dinh",
+        "ke hoach",
+        "bao cao",
+        "cong van",
+        "to trinh",
+        "thong bao",
+        "nghi quyet",
+        "chuong trinh",
+        "chi thi",
+        "huong dan",
+        "van ban",
+        "thong tu",
+        "nghi dinh",
+        "ket luan",
+        "bien ban",
+        "giay moi",
+        "quy che",
+        "de an",
+        "cong dien",
+    )
+)
 # Kinds of document that open a symbol ("QĐ-UBND"): when a hyphen was lost ("QĐUBND") it goes back after them.
 _SYMBOL_KINDS = ("BCTĐ", "CTr", "TTr", "QĐ", "KH", "BC", "TB", "NQ", "CT", "HD", "HĐ", "KL", "BB", "GM", "QC", "ĐA", "CV", "TT")
 _DATE_WORDS = re.compile(r"\bngay (\d{1,2}) thang (\d{1,2}) nam (\d{4})\b")
 _DATE_DIGITS = re.compile(r"\b(\d{1,2}) (\d{1,2}) ((?:19|20)\d\d)\b")  # "27/7/2018" folded
 # Up to five words ending in "ngày" ("của UBND tỉnh ban hành ngày"), then the date.
-_DATE_AFTER = re.compile(
-    r"^(?:(?:\w+ ){0,5}?ngay )?(?:(\d{1,2}) thang (\d{1,2}) nam (\d{4})|(\d{1,2}) (\d{1,2}) ((?:19|20)\d\d))\b"
-)
+_DATE_AFTER = re.compile(r"^(?:(?:\w+ ){0,5}?ngay )?(?:(\d{1,2}) thang (\d{1,2}) nam (\d{4})|(\d{1,2}) (\d{1,2}) ((?:19|20)\d\d))\b")
 _NUMBER_MARKS = ("/", "-", *(chr(code) for code in DASHES))  # what every document number holds
 DATE_WINDOW = 60  # characters after a number where its date may be written
 

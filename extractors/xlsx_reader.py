@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol, cast
 
+from core.errors import DocumentError, Reason
 from extractors.archives import UNPACK_ERRORS
 from extractors.limits import DEFAULT_LIMITS, ExtractionLimits
 from extractors.package import check_unpacked_size, refuse_document_types
-from parindex.errors import DocumentError, Reason
 from schemas.records import DocumentKind, Grid, GridRow, ReadDocument
 
 WHAT = "Excel file"
@@ -60,7 +61,7 @@ def read_xlsx(data: bytes, sha256: str, limits: ExtractionLimits = DEFAULT_LIMIT
     UNSUPPORTED_FORMAT for formulas that were never calculated.
     """
     from openpyxl.utils.exceptions import (
-        InvalidFileException,  # openpyxl costs 0.2 s to import: only where a workbook is read
+        InvalidFileException,  # openpyxl is heavy to import: only where a workbook is read
     )
 
     started = time.monotonic()
@@ -119,15 +120,25 @@ def _read_sheets(data: bytes, limits: ExtractionLimits, started: float, *, data_
         workbook.close()
 
 
+class _FilledCell(Protocol):
+    """What _keep reads of a read-only openpyxl cell that holds a value (an EmptyCell has no row or column)."""
+
+    row: int
+    column: int
+    data_type: str
+    number_format: str
+
+
 def _keep(sheet: _Sheet, cell: object) -> None:
     value = getattr(cell, "value", None)
     if value is None:
         return  # an empty cell, or a cell a merge covers
-    row, column = cell.row, cell.column  # type: ignore[attr-defined]
-    if cell.data_type == "f":  # type: ignore[attr-defined]
+    filled = cast(_FilledCell, cell)  # openpyxl ships no type hints
+    row, column = filled.row, filled.column
+    if filled.data_type == "f":
         sheet.formulas[(row, column)] = str(getattr(value, "text", value))
         return
-    text = cell_text(value, cell.number_format)  # type: ignore[attr-defined]
+    text = cell_text(value, filled.number_format)
     if text:
         sheet.cells.setdefault(row, {})[column] = text
 
@@ -136,7 +147,8 @@ def _check_time(limits: ExtractionLimits, started: float, sheet: _Sheet, row: in
     elapsed = time.monotonic() - started
     if elapsed > limits.max_seconds:
         raise DocumentError(
-            Reason.TIMEOUT, f"reading stopped after {elapsed:.0f} s at row {row + 1} of sheet {sheet.title!r} (limit {limits.max_seconds:g} s per document)"
+            Reason.TIMEOUT,
+            f"reading stopped after {elapsed:.0f} s at row {row + 1} of sheet {sheet.title!r} (limit {limits.max_seconds:g} s per document)",
         )
 
 
@@ -213,10 +225,7 @@ def _split(sheet: _Sheet) -> tuple[list[str], list[GridRow], list[str]]:
     inside = [row for row in numbers if first <= row <= last]
     left = min(column for row in inside for column in sheet.cells[row])
     right = max(column for row in inside for column in sheet.cells[row])
-    rows = [
-        GridRow(cells=[sheet.cells[row].get(column, "") for column in range(left, right + 1)], page=sheet.number, row=row - 1)
-        for row in inside
-    ]
+    rows = [GridRow(cells=[sheet.cells[row].get(column, "") for column in range(left, right + 1)], page=sheet.number, row=row - 1) for row in inside]
     above = [line for row in numbers if row < first for line in _lines(sheet.cells[row])]
     below = [line for row in numbers if row > last for line in _lines(sheet.cells[row])]
     return above, rows, below

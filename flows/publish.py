@@ -10,14 +10,19 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel
 
-from flows.runners import db_retry_options
-from parindex import pipeline
-from publishing.inputs import inputs_hash
+from flows.runners import db_retries
+from pipeline import steps
+from publishing.bundle import publish_outputs
+from publishing.exports import ranking_rows
+from publishing.publication_inputs import inputs_hash
 from publishing.ranking import UnitTotal, rank_units
 from schemas.framework import framework_for
 from schemas.records import RankedUnit
+from warehouse.db import warehouse
+from warehouse.reference import framework_version
+from warehouse.snapshots import save_snapshot
 
-DB = {"cache_policy": NO_CACHE, **db_retry_options()}  # the warehouse comes from $PARINDEX_DB_URL, never a parameter
+DB_RETRIES = db_retries()  # the warehouse comes from $PARINDEX_DB_URL, never a parameter
 
 
 class Publication(BaseModel):
@@ -31,45 +36,71 @@ class Publication(BaseModel):
     files: dict[str, str]  # path relative to the output folder → sha256
 
 
-@task(**DB)
+@task(cache_policy=NO_CACHE, retries=DB_RETRIES.retries, retry_delay_seconds=DB_RETRIES.retry_delay_seconds)
 def unit_totals(program: str, year: int, block: str | None, cutoff: datetime | None) -> list[UnitTotal]:
     """Every unit's final total, per leaf, on its current valid submission."""
-    from warehouse.db import warehouse
 
     with warehouse() as engine:
-        return pipeline.unit_totals(engine, program, year, block, cutoff)
+        return steps.unit_totals(engine, program, year, block, cutoff)
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
 def write_outputs(
-    program: str, year: int, ranking: list[RankedUnit], out_dir: str, decision_no: str | None, signed_on: date | None, cutoff: datetime | None, digest: str
+    program: str,
+    year: int,
+    ranking: list[RankedUnit],
+    out_dir: str,
+    decision_no: str | None,
+    signed_on: date | None,
+    cutoff: datetime | None,
+    digest: str,
+    signer: str = "",
 ) -> tuple[str, dict[str, str]]:
     """Write the decision (DOCX, PDF), the ranking (CSV, XLSX, JSON), the charts and the page; each file atomically."""
-    from publishing.bundle import publish_outputs
 
     files = publish_outputs(
-        framework_for(program, year), ranking, Path(out_dir), decision_no=decision_no, signed_on=signed_on, cutoff=cutoff, inputs_hash=digest
+        framework_for(program, year),
+        ranking,
+        Path(out_dir),
+        decision_no=decision_no,
+        signed_on=signed_on,
+        cutoff=cutoff,
+        inputs_hash=digest,
+        signer=signer,
     )
     return str(files.decision_docx), files.digests()
 
 
-@task(**DB)
-def freeze(program: str, year: int, ranking: list[RankedUnit], digest: str, cutoff: datetime | None, decision_no: str | None, signed_on: date | None, files: dict[str, str]) -> int:
+@task(cache_policy=NO_CACHE, retries=DB_RETRIES.retries, retry_delay_seconds=DB_RETRIES.retry_delay_seconds)
+def freeze(
+    program: str,
+    year: int,
+    ranking: list[RankedUnit],
+    digest: str,
+    cutoff: datetime | None,
+    decision_no: str | None,
+    signed_on: date | None,
+    files: dict[str, str],
+) -> int:
     """Record the publication as a new, never-changed ranking snapshot."""
-    from warehouse.db import warehouse
-    from warehouse.reference import framework_version
-    from warehouse.snapshots import save_snapshot
 
     with warehouse() as engine:
         return save_snapshot(
-            engine, program=program, year=year, framework_version=framework_version(framework_for(program, year)), inputs_hash=digest,
-            cutoff=cutoff, decision_no=decision_no, signed_on=signed_on, ranking=ranking, files=files,
+            engine,
+            program=program,
+            year=year,
+            framework_version=framework_version(framework_for(program, year)),
+            inputs_hash=digest,
+            cutoff=cutoff,
+            decision_no=decision_no,
+            signed_on=signed_on,
+            ranking=ranking,
+            files=files,
         )
 
 
 @task
 def report(ranking: list[RankedUnit]) -> None:
-    from publishing.exports import ranking_rows
 
     create_table_artifact(key="ranking", table=ranking_rows(ranking), description="Ranking per block")
 
@@ -83,14 +114,18 @@ def publish(
     signed_on: date | None = None,
     cutoff: datetime | None = None,
     out_dir: str = "out",
+    signer: str = "",
 ) -> Publication:
-    """Rank every block on the warehouse's ($PARINDEX_DB_URL) final scores, publish, and freeze a snapshot."""
+    """Rank every block on the warehouse's ($PARINDEX_DB_URL) final scores, publish, and freeze a snapshot.
+
+    `signer` is the name under the decision's signature; empty, the line is left for the clerk.
+    """
     logger = get_run_logger()
     framework = framework_for(program, year)
     totals = unit_totals(program, year, block, cutoff)
     ranking = rank_units(framework, totals)
     digest = inputs_hash(framework, totals, cutoff)
-    decision, files = write_outputs(program, year, ranking, out_dir, decision_no, signed_on, cutoff, digest)
+    decision, files = write_outputs(program, year, ranking, out_dir, decision_no, signed_on, cutoff, digest, signer)
     snapshot = freeze(program, year, ranking, digest, cutoff, decision_no, signed_on, files)
     report(ranking)
     logger.info("published %s units of %s (inputs %s, snapshot %s); decision at %s", len(ranking), year, digest[:12], snapshot, decision)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+from typing import NamedTuple, TypeVar, cast
 
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
-from parindex.errors import ConfigurationError
+from core.errors import ConfigurationError
 
 RUNNERS = ("thread", "process", "dask")
+
+T = TypeVar("T")
 
 
 def worker_count() -> int:
@@ -16,11 +20,11 @@ def worker_count() -> int:
     return int(os.environ.get("PARINDEX_WORKERS", "0")) or os.cpu_count() or 1
 
 
-def task_runner(kind: str | None = None) -> TaskRunner:  # type: ignore[type-arg]
+def task_runner(kind: str | None = None) -> TaskRunner:
     """The task runner named by `kind` or $PARINDEX_TASK_RUNNER (default: thread).
 
-    - thread: one process whose threads each read in a reader process of their own (parindex.isolation),
-      so they read in parallel: the fastest on one machine (docs/BENCHMARKS.md).
+    - thread: one process whose threads each read in a reader process of their own (pipeline.isolation),
+      so they read in parallel, and Prefect's cost per task is paid in one process only.
     - process: one worker process per core ($PARINDEX_WORKERS); each task also pays a Prefect client there.
     - dask: a Dask cluster at $PARINDEX_DASK_ADDRESS, or a local one when it is unset.
     """
@@ -31,7 +35,12 @@ def task_runner(kind: str | None = None) -> TaskRunner:  # type: ignore[type-arg
     if kind == "process":
         return ProcessPoolTaskRunner(max_workers=workers)
     if kind == "dask":
-        from prefect_dask import DaskTaskRunner
+        import dask
+        from prefect_dask.task_runners import DaskTaskRunner
+
+        # A local cluster's workers start reader processes (pipeline.isolation), which multiprocessing
+        # refuses a daemonic process; a remote cluster's workers need the same setting.
+        dask.config.set({"distributed.worker.daemon": False})
 
         address = os.environ.get("PARINDEX_DASK_ADDRESS")
         if address:
@@ -40,11 +49,24 @@ def task_runner(kind: str | None = None) -> TaskRunner:  # type: ignore[type-arg
     raise ConfigurationError(f"PARINDEX_TASK_RUNNER must be one of {', '.join(RUNNERS)}, not {kind!r}")
 
 
-def db_retry_options() -> dict[str, object]:
+class DbRetries(NamedTuple):
+    """Retries of a task that touches the warehouse, as @task's `retries` and `retry_delay_seconds`."""
+
+    retries: int
+    retry_delay_seconds: list[float] | float
+
+
+def db_retries() -> DbRetries:
     """Retries for tasks that touch the warehouse: transient I/O only; delays from $PARINDEX_DB_RETRY_DELAYS."""
     text = os.environ.get("PARINDEX_DB_RETRY_DELAYS", "2,10,30")
     try:
         delays = [float(d) for d in text.split(",") if d.strip()]
     except ValueError as exc:
         raise ConfigurationError(f"PARINDEX_DB_RETRY_DELAYS must be seconds separated by commas, not {text!r}") from exc
-    return {"retries": len(delays), "retry_delay_seconds": delays or 0}
+    return DbRetries(retries=len(delays), retry_delay_seconds=delays or 0)
+
+
+def unwalked(value: T) -> T:
+    """`value` wrapped in Prefect's quote(), typed as the value itself, which is what the task receives:
+    Prefect neither walks it looking for futures nor copies it."""
+    return cast(T, quote(value))

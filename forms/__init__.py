@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from forms.content import FormContent, blank_form
 from forms.docx_form import write_form_docx
-from forms.evidence import write_evidence
+from forms.evidence_writer import write_evidence
+from forms.form_content import FormContent, blank_form
 from forms.layout import COLUMNS, TOTAL_LABEL
 from forms.pdf_form import write_form_pdf
 

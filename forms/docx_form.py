@@ -18,7 +18,7 @@ from docx.oxml.ns import nsdecls
 from docx.shared import Cm, Length, Pt
 from docx.table import Table, _Cell
 
-from forms.content import FormContent
+from forms.form_content import FormContent
 from forms.layout import FormLayout, FormRow, Header, Line, form_layout
 from forms.merged_table import MergedTable, write_merged_docx
 
@@ -53,8 +53,9 @@ def new_document() -> DocxDocument:
     return document
 
 
-def write_line(target: DocxDocument | _Cell, line: Line, *, align: WD_ALIGN_PARAGRAPH | None = None,
-               size: Pt | None = None, first: bool = False) -> None:
+def write_line(
+    target: DocxDocument | _Cell, line: Line, *, align: WD_ALIGN_PARAGRAPH | None = None, size: Pt | None = None, first: bool = False
+) -> None:
     """Add `line` as a paragraph; `first` reuses the empty paragraph a new table cell already has."""
     paragraph = target.paragraphs[0] if first else target.add_paragraph()
     if align is not None:
@@ -66,10 +67,15 @@ def write_line(target: DocxDocument | _Cell, line: Line, *, align: WD_ALIGN_PARA
         run.font.size = size
 
 
-def write_columns(document: DocxDocument, left: Sequence[Line], right: Sequence[Line], widths: tuple[Length, Length],
-                  left_align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.CENTER) -> Table:
+def write_columns(
+    document: DocxDocument,
+    left: Sequence[Line],
+    right: Sequence[Line],
+    widths: tuple[Length, Length],
+    left_align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.CENTER,
+) -> Table:
     """Two borderless columns of lines: the header, or the recipients beside the signature."""
-    table = document.add_table(rows=1, cols=2)
+    table: Table = document.add_table(rows=1, cols=2)  # python-docx leaves add_table unannotated
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     columns = ((left, left_align), (right, WD_ALIGN_PARAGRAPH.CENTER))
@@ -87,8 +93,7 @@ def write_header(document: DocxDocument, header: Header) -> Table:
 
 
 _BORDERS = "".join(
-    f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
-    for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+    f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>' for side in ("top", "left", "bottom", "right", "insideH", "insideV")
 )
 
 
@@ -96,17 +101,15 @@ def _cell_xml(text: str, *, bold: bool, center: bool, width: Length) -> str:
     run = ""
     if text:
         weight = "<w:b/>" if bold else ""
-        run = (f'<w:r><w:rPr>{weight}<w:sz w:val="{int(TABLE_SIZE.pt * 2)}"/></w:rPr>'
-               f'<w:t xml:space="preserve">{escape(text)}</w:t></w:r>')
+        run = f'<w:r><w:rPr>{weight}<w:sz w:val="{int(TABLE_SIZE.pt * 2)}"/></w:rPr><w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
     justify = '<w:pPr><w:jc w:val="center"/></w:pPr>' if center else ""
-    return (f'<w:tc><w:tcPr><w:tcW w:w="{width.twips}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
-            f"<w:p>{justify}{run}</w:p></w:tc>")
+    return f'<w:tc><w:tcPr><w:tcW w:w="{width.twips}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr><w:p>{justify}{run}</w:p></w:tc>'
 
 
 def write_score_table(document: DocxDocument, columns: Sequence[str], rows: Sequence[FormRow]) -> Table:
     """The ruled score table: a header row repeated on every page, then one row per criterion.
 
-    The table is written as one XML fragment: python-docx's cell-by-cell API costs ~0.1 s per form.
+    The table is written as one XML fragment: python-docx's cell-by-cell API is slower than the rest of the form.
     Borders are explicit so the grid does not depend on the template having a "Table Grid" style.
     """
     grid = "".join(f'<w:gridCol w:w="{w.twips}"/>' for w in COLUMN_WIDTHS)
@@ -114,14 +117,13 @@ def write_score_table(document: DocxDocument, columns: Sequence[str], rows: Sequ
     body = "".join(
         "<w:tr>"
         + "".join(
-            _cell_xml(text, bold=row.bold, center=i in NUMERIC_COLUMNS, width=width)
-            for i, (text, width) in enumerate(zip(row.cells, COLUMN_WIDTHS))
+            _cell_xml(text, bold=row.bold, center=i in NUMERIC_COLUMNS, width=width) for i, (text, width) in enumerate(zip(row.cells, COLUMN_WIDTHS))
         )
         + "</w:tr>"
         for row in rows
     )
     xml = (
-        f"<w:tbl {nsdecls('w')}><w:tblPr><w:tblStyle w:val=\"TableGrid\"/>"
+        f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="TableGrid"/>'
         f'<w:tblW w:w="{sum(w.twips for w in COLUMN_WIDTHS)}" w:type="dxa"/><w:jc w:val="center"/>'
         f'<w:tblBorders>{_BORDERS}</w:tblBorders><w:tblLayout w:type="fixed"/>'
         f'<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/>'

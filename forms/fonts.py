@@ -10,7 +10,7 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from parindex.errors import ConfigurationError
+from core.errors import ConfigurationError
 
 REGULAR = "DejaVuSans"
 BOLD = "DejaVuSans-Bold"

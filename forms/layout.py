@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from forms.content import FormContent
+from forms.form_content import FormContent
 from schemas.framework import Criterion
 from schemas.vietnamese import format_points
 
@@ -139,9 +139,7 @@ def form_layout(content: FormContent) -> FormLayout:
     """The whole form, as the writers draw it."""
     unit = content.unit
     number_line = f"Số: {content.document_number}" if content.document_number else BLANK_NUMBER
-    header = document_header(
-        content.framework.agency, unit.name if unit else None, number_line, content.place, content.signed_on
-    )
+    header = document_header(content.framework.agency, unit.name if unit else None, number_line, content.place, content.signed_on)
     return FormLayout(
         header=header,
         title=TITLE.format(year=content.year),

@@ -69,8 +69,7 @@ class MergedTable:
 # --- DOCX ------------------------------------------------------------------------------------------
 
 _BORDERS = "".join(
-    f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
-    for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+    f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>' for side in ("top", "left", "bottom", "right", "insideH", "insideV")
 )
 _NO_BORDERS = "".join(f'<w:{side} w:val="nil"/>' for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
 
@@ -106,7 +105,7 @@ def _tc_xml(table: MergedTable, row: int, column: int) -> str:
             content += _nested_xml(table.nested[(row, column)])
     cell = f"<w:tc><w:tcPr>{properties}</w:tcPr>{content}</w:tc>"
     if (row, column) in table.content_controls:
-        cell = f"<w:sdt><w:sdtPr><w:alias w:val=\"Điểm\"/></w:sdtPr><w:sdtContent>{cell}</w:sdtContent></w:sdt>"
+        cell = f'<w:sdt><w:sdtPr><w:alias w:val="Điểm"/></w:sdtPr><w:sdtContent>{cell}</w:sdtContent></w:sdt>'
     return cell
 
 
@@ -120,7 +119,7 @@ def write_merged_docx(document: DocxDocument, table: MergedTable) -> DocxTable:
         rows.append(f"<w:tr>{header}{cells}</w:tr>")
     borders = _BORDERS if table.ruled else _NO_BORDERS
     xml = (
-        f"<w:tbl {nsdecls('w')}><w:tblPr><w:tblW w:w=\"{int(sum(table.widths_cm) * 567)}\" w:type=\"dxa\"/>"
+        f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblW w:w="{int(sum(table.widths_cm) * 567)}" w:type="dxa"/>'
         f'<w:jc w:val="center"/><w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type="fixed"/></w:tblPr>'
         f"<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
     )

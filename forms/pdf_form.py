@@ -15,8 +15,8 @@ from reportlab.lib.units import cm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from forms.content import FormContent
 from forms.fonts import BOLD, ITALIC, REGULAR, register_fonts
+from forms.form_content import FormContent
 from forms.layout import FormLayout, FormRow, Header, Line, form_layout
 
 LEFT_MARGIN, RIGHT_MARGIN = 2 * cm, 1.5 * cm
@@ -43,8 +43,9 @@ def paragraph(line: Line, size: float, align: int = TA_CENTER) -> Paragraph:
 def body_paragraph(text: str, size: float = 11.0) -> Paragraph:
     """A justified body paragraph with the first line indented, as administrative prose is set."""
     register_fonts()
-    style = ParagraphStyle(f"body-{size}", fontName=REGULAR, fontSize=size, leading=size * 1.35,
-                           alignment=TA_JUSTIFY, firstLineIndent=1 * cm, spaceAfter=6)
+    style = ParagraphStyle(
+        f"body-{size}", fontName=REGULAR, fontSize=size, leading=size * 1.35, alignment=TA_JUSTIFY, firstLineIndent=1 * cm, spaceAfter=6
+    )
     return Paragraph(escape(text), style)
 
 
@@ -61,11 +62,15 @@ def one_line(line: Line, size: float, width: float, align: int = TA_CENTER) -> P
 def columns_flowable(left: Sequence[Paragraph], right: Sequence[Paragraph], widths: tuple[float, float]) -> Table:
     """Two unruled columns of paragraphs, each column stacked in one cell."""
     table = Table([[list(left), list(right)]], colWidths=list(widths))
-    table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
     return table
 
 
@@ -110,8 +115,17 @@ def pdf_bytes(story: list[Flowable], *, title: str, author: str) -> bytes:
     register_fonts()
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=LEFT_MARGIN, rightMargin=RIGHT_MARGIN, topMargin=TOP_MARGIN,
-        bottomMargin=BOTTOM_MARGIN, title=title, author=author, creator="parindex", invariant=1, lang="vi",
+        buffer,
+        pagesize=A4,
+        leftMargin=LEFT_MARGIN,
+        rightMargin=RIGHT_MARGIN,
+        topMargin=TOP_MARGIN,
+        bottomMargin=BOTTOM_MARGIN,
+        title=title,
+        author=author,
+        creator="parindex",
+        invariant=1,
+        lang="vi",
     )
     document.build(story)
     return buffer.getvalue()

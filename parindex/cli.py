@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import json
 import os
+import unicodedata
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from pydantic import ValidationError
 
+from core.errors import ConfigurationError, ParindexError, WarehouseError
+from core.settings import Settings
 from parindex.console import progress_shown
-from parindex.errors import ParindexError
-from parindex.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 app = typer.Typer(
     name="parindex",
@@ -27,6 +33,7 @@ app = typer.Typer(
 DbOption = Annotated[str | None, typer.Option("--db", help="warehouse URL (default: $PARINDEX_DB_URL or sqlite:///parindex.db)")]
 YearOption = Annotated[int, typer.Option("--year", help="assessment year, e.g. 2019")]
 ProgramOption = Annotated[str, typer.Option("--program", help="index program")]
+SignerOption = Annotated[str, typer.Option("--signer", help='the name under the signature, e.g. "Nguyễn Văn A" (default: a line left to fill in)')]
 
 
 class RankingFormat(StrEnum):
@@ -45,29 +52,74 @@ class FormFormat(StrEnum):
     PDF = "pdf"
 
 
+class _Run:
+    debug = False  # --debug: tracebacks and Prefect's logs are shown
+
+
+@app.callback()
+def _options(debug: Annotated[bool, typer.Option("--debug", help="show an error's traceback and Prefect's logs")] = False) -> None:
+    _Run.debug = debug
+
+
 def _settings(db: str | None, program: str = "tchq") -> Settings:
     try:
-        return Settings(**({"db_url": db} if db else {}), program=program)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
+        return Settings(db_url=db, program=program) if db else Settings(program=program)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else ""
+        given = "--db" if field == "db_url" and db else f"PARINDEX_{field.upper()}"
+        raise ConfigurationError(f"{given}: {first['msg'].removeprefix('Value error, ')}") from None
+
+
+def _existing_warehouse(settings: Settings) -> Engine:
+    """The warehouse a command reads: never created by it (WarehouseError when it is not there)."""
+    from warehouse.db import make_engine
+
+    return make_engine(settings.db_url, existing=True)
+
+
+def _counted(counts: Mapping[str, int]) -> str:
+    """The non-zero counts by name, e.g. 3 loaded, 1 rejected."""
+    return ", ".join(f"{count} {name}" for name, count in sorted(counts.items()) if count)
+
+
+def _signer(name: str) -> str:
+    """The signer's name as typed, in NFC: a terminal may hand Vietnamese over decomposed."""
+    return unicodedata.normalize("NFC", " ".join(name.split()))
+
+
+def _unicode_twins(paths: set[str]) -> set[str]:
+    """Paths that print alike but differ in how their Vietnamese letters are encoded (NFC, NFD): two files."""
+    spellings: dict[str, set[str]] = {}
+    for path in paths:
+        spellings.setdefault(unicodedata.normalize("NFC", path), set()).add(path)
+    return {path for same in spellings.values() if len(same) > 1 for path in same}
+
+
+def _plural(count: int, noun: str = "file") -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _for_flows(settings: Settings) -> None:
     """Flows take the warehouse from the environment, so its URL (and password) is never a run parameter."""
     os.environ["PARINDEX_DB_URL"] = settings.db_url
     _quiet_prefect()
+    # Prefect's import and its API server take seconds before the first progress line.
+    api = os.environ.get("PREFECT_API_URL")
+    typer.echo(f"connecting to Prefect at {api} …" if api else "starting Prefect (a temporary API server on this machine) …", err=True)
 
 
-EPHEMERAL_STARTUP_SECONDS = "180"  # Prefect's own default, 20 s, is about what a first start takes here
+EPHEMERAL_STARTUP_SECONDS = "180"  # Prefect's own default is about what a first start takes on a small machine
 
 
 def _quiet_prefect() -> None:
     """Offline and quiet by default: no analytics, warnings only, unless the user set otherwise. Prefect's
-    temporary API server gets 3 minutes to start, not 20 s: its first start on a new machine creates its
-    database (10-25 s on 2 cores, docs/BENCHMARKS.md), and a busy machine takes longer."""
+    temporary API server gets 3 minutes to start, not Prefect's default: its first start on a new machine
+    creates its database, and a busy machine takes longer."""
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", EPHEMERAL_STARTUP_SECONDS)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    # A failed flow is one line of ours (main); Prefect would log its traceback once per task and flow.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if _Run.debug else "CRITICAL")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 
@@ -97,7 +149,7 @@ def ingest(
 
     with progress_shown():
         summary = ingest_flow(inbox=str(inbox), program=settings.program)
-    typer.echo(f"{summary.seen} files: {summary.unchanged} unchanged, " + ", ".join(f"{v} {k}" for k, v in sorted(summary.statuses.items())))
+    typer.echo(f"{_plural(summary.seen)}: " + (_counted({"unchanged": summary.unchanged, **summary.statuses}) or "nothing new"))
     for row in summary.outcomes:
         if row["status"] == "rejected":
             typer.echo(f"  rejected {row['path']}: {row['reason']}: {row['message']}")
@@ -111,6 +163,7 @@ def publish(
     signed_on: Annotated[str | None, typer.Option("--date", help="decision date, YYYY-MM-DD")] = None,
     cutoff: Annotated[str | None, typer.Option("--cutoff", help="only documents received by then count: YYYY-MM-DD[THH:MM] (UTC)")] = None,
     out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("out"),
+    signer: SignerOption = "",
     db: DbOption = None,
     program: ProgramOption = "tchq",
 ) -> None:
@@ -118,12 +171,20 @@ def publish(
     settings = _settings(db, program)
     when = _parse_date(signed_on)
     until = _parse_cutoff(cutoff)
+    _existing_warehouse(settings).dispose()
     _for_flows(settings)
     from flows.publish import publish as publish_flow
     from publishing.exports import ranking_table
 
     publication = publish_flow(
-        year=year, program=settings.program, block=block, decision_no=decision_no, signed_on=when, cutoff=until, out_dir=str(out)
+        year=year,
+        program=settings.program,
+        block=block,
+        decision_no=decision_no,
+        signed_on=when,
+        cutoff=until,
+        out_dir=str(out),
+        signer=_signer(signer),
     )
     typer.echo(ranking_table(publication.ranking))
     typer.echo(f"snapshot {publication.snapshot_id} (inputs {publication.inputs_hash[:16]}): {len(publication.files)} files in {out}")
@@ -145,10 +206,10 @@ def demo(
 
     inbox = workdir / "inbox"
     files = generate_inbox(inbox, program=settings.program, year=2019)
-    typer.echo(f"sample inbox: {len(files)} files in {inbox}")
+    typer.echo(f"sample inbox: {_plural(len(files))} in {inbox}")
     with progress_shown():
         summary = ingest_flow(inbox=str(inbox), program=settings.program)
-    typer.echo(f"ingested: {summary.unchanged} unchanged, " + ", ".join(f"{v} {k}" for k, v in sorted(summary.statuses.items())))
+    typer.echo("ingested: " + (_counted({"unchanged": summary.unchanged, **summary.statuses}) or "nothing new"))
     publication = publish_flow(year=2019, program=settings.program, out_dir=str(workdir / "out"), decision_no="3751/QĐ-TCHQ")
     typer.echo(ranking_table(publication.ranking))
     typer.echo(f"decision: {publication.decision_path}")
@@ -166,12 +227,14 @@ def ranking(
     program: ProgramOption = "tchq",
 ) -> None:
     """Print the current ranking from the warehouse."""
-    from parindex.pipeline import ranking_from_warehouse
+    from pipeline.steps import ranking_from_warehouse
     from publishing.exports import ranking_csv, ranking_json, ranking_table
-    from warehouse.db import make_engine
 
     settings = _settings(db, program)
-    ranked = ranking_from_warehouse(make_engine(settings.db_url), settings.program, year, block)
+    ranked = ranking_from_warehouse(_existing_warehouse(settings), settings.program, year, block)
+    if not ranked and fmt is RankingFormat.TABLE:
+        typer.echo(f"no scores of {settings.program} {year} in the warehouse" + (f" for block {block}" if block else ""))
+        return
     render = {RankingFormat.TABLE: ranking_table, RankingFormat.CSV: ranking_csv, RankingFormat.JSON: ranking_json}[fmt]
     typer.echo(render(ranked))
 
@@ -182,17 +245,18 @@ def status(
     db: DbOption = None,
 ) -> None:
     """List every recorded document with its status (and reason when rejected)."""
-    from warehouse.db import make_engine
     from warehouse.queries import document_statuses
 
-    rows = document_statuses(make_engine(_settings(db).db_url), year)
+    rows = document_statuses(_existing_warehouse(_settings(db)), year)
+    twins = _unicode_twins({row.path for row in rows})
     for row in rows:
-        detail = f"{row.reason}: {row.message}" if row.reason else (row.unit_code or "")
-        typer.echo(f"{row.status:<10} {row.path}  {detail}")
+        detail = f"{row.reason}: {row.message}" if row.reason else (row.note or row.unit_code or "")
+        form = f" [{'NFC' if unicodedata.is_normalized('NFC', row.path) else 'NFD'}]" if row.path in twins else ""
+        typer.echo(f"{row.status:<10} {row.path}{form}  {detail}")
     counts: dict[str, int] = {}
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1
-    typer.echo(f"{len(rows)} documents: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
+    typer.echo(f"{_plural(len(rows), 'document')}" + (f": {_counted(counts)}" if rows else ""))
 
 
 @app.command()
@@ -211,7 +275,9 @@ def framework(year: YearOption, fmt: Annotated[DataFormat, typer.Option("--forma
                 "program": loaded.program,
                 "year": loaded.year,
                 "illustrative": loaded.illustrative,
-                "blocks": [{"id": b.id, "name": b.name, "max_points": b.max_points, "criteria": [node(c) for c in b.criteria]} for b in loaded.blocks],
+                "blocks": [
+                    {"id": b.id, "name": b.name, "max_points": b.max_points, "criteria": [node(c) for c in b.criteria]} for b in loaded.blocks
+                ],
             }
         )
         return
@@ -259,15 +325,17 @@ def report(
     year: YearOption,
     unit: Annotated[str | None, typer.Option("--unit", help="only this unit's letter")] = None,
     out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("reports"),
+    signer: SignerOption = "",
     db: DbOption = None,
     program: ProgramOption = "tchq",
 ) -> None:
     """Write the data-quality reports of the current submissions: a letter per unit, the Office summary, Data Docs."""
     settings = _settings(db, program)
+    _existing_warehouse(settings).dispose()
     _for_flows(settings)
     from flows.quality import quality
 
-    result = quality(year=year, program=settings.program, unit=unit, out_dir=str(out))
+    result = quality(year=year, program=settings.program, unit=unit, out_dir=str(out), signer=_signer(signer))
     typer.echo(f"{result.findings} open findings; {len(result.letters) // 2} letters in {out}")
     typer.echo(f"summary: {result.summary}")
     if result.data_docs:
@@ -290,7 +358,7 @@ app.add_typer(db_app, name="db")
 @db_app.command("upgrade")
 def db_upgrade(db: DbOption = None) -> None:
     """Bring the warehouse schema to the code's revision (Alembic); safe to run again."""
-    from parindex.settings import redact
+    from core.settings import redact
     from warehouse import migrate
     from warehouse.db import make_engine
 
@@ -309,7 +377,6 @@ def lineage_command(
     """Show every value a unit's scores had, round by round, with the document (name, sha256, page, row)."""
     from schemas.units import registry_for
     from schemas.vietnamese import format_points
-    from warehouse.db import make_engine
     from warehouse.queries import lineage
 
     settings = _settings(db, program)
@@ -317,7 +384,7 @@ def lineage_command(
         registry_for(settings.program).get(unit)
     except KeyError:
         raise typer.BadParameter(f"no unit {unit!r} in the {settings.program} registry", param_hint="--unit") from None
-    entries = lineage(make_engine(settings.db_url), settings.program, year, unit, criterion)
+    entries = lineage(_existing_warehouse(settings), settings.program, year, unit, criterion)
     if not entries:
         typer.echo(f"no scores recorded for {unit} in {year}")
         return
@@ -349,18 +416,34 @@ def _parse_cutoff(text: str | None) -> datetime | None:
     return moment.replace(hour=23, minute=59, second=59) if len(text) == 10 else moment.replace(tzinfo=None)
 
 
-def main() -> None:
-    from sqlalchemy.exc import SQLAlchemyError
+EXIT_BAD_INPUT = 2  # what the user gave: an option, a setting, a framework, scores that cannot be published
+EXIT_WAREHOUSE = 3  # the warehouse: not there, unreachable, or not at the code's schema
+EXIT_DEFECT = 1  # anything else is a defect of parindex
 
+
+def main() -> None:
     try:
         app()
-    except ParindexError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise SystemExit(2) from exc
-    except SQLAlchemyError as exc:  # the warehouse is down, or not a parindex warehouse
+    except Exception as exc:
+        if _Run.debug:
+            raise
+        code, line = error_line(exc)
+        typer.echo(f"error: {line}", err=True)
+        raise SystemExit(code) from None
+
+
+def error_line(exc: Exception) -> tuple[int, str]:
+    """The exit code and the one line an error is shown as."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    if isinstance(exc, WarehouseError):
+        return EXIT_WAREHOUSE, str(exc)
+    if isinstance(exc, ParindexError):
+        return EXIT_BAD_INPUT, str(exc)
+    if isinstance(exc, SQLAlchemyError):  # the warehouse went down, or is not a parindex warehouse
         detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        typer.echo(f"error: warehouse: {type(exc).__name__}: {detail}", err=True)
-        raise SystemExit(3) from exc
+        return EXIT_WAREHOUSE, f"warehouse: {type(exc).__name__}: {detail}"
+    return EXIT_DEFECT, f"{type(exc).__name__}: {exc} (a defect of parindex: `parindex --debug ...` shows where)"
 
 
 if __name__ == "__main__":

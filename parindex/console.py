@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-from parindex.progress import Step, TenthsPrinter, listening
+from core.progress import Step, TenthsPrinter, listening
 
 
 @contextmanager
@@ -19,18 +19,22 @@ def progress_shown(stream: TextIO | None = None) -> Iterator[None]:
             yield
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
     bars = Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=Console(file=out), transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(file=out),
+        transient=True,
     )
-    tasks: dict[str, int] = {}
+    tasks: dict[str, TaskID] = {}
 
     def draw(step: Step) -> None:
         if step.name not in tasks:
             tasks[step.name] = bars.add_task(step.name, total=step.total)
-        bars.update(tasks[step.name], completed=step.done)  # type: ignore[arg-type]
+        bars.update(tasks[step.name], completed=step.done)
 
     with bars, listening(draw):
         yield

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from parindex.files import write_atomically
+from core.atomic_files import write_atomically
 from publishing.charts import ranking_charts, write_chart
 from publishing.content import decision_content
 from publishing.decision import render_docx
 from publishing.exports import publication_json, ranking_csv
-from publishing.html import ranking_html
 from publishing.pdf import render_pdf
+from publishing.ranking_page import ranking_html
 from publishing.workbook import ranking_xlsx
 from schemas.framework import Framework
 from schemas.records import RankedUnit
@@ -37,7 +37,13 @@ class PublicationFiles:
 
     def paths(self) -> list[Path]:
         return [
-            self.decision_docx, self.decision_pdf, self.ranking_csv, self.ranking_xlsx, self.ranking_json, self.html, *self.charts,
+            self.decision_docx,
+            self.decision_pdf,
+            self.ranking_csv,
+            self.ranking_xlsx,
+            self.ranking_json,
+            self.html,
+            *self.charts,
         ]
 
     def digests(self) -> dict[str, str]:
@@ -66,8 +72,8 @@ def publish_outputs(
 
     Pure apart from the writing: every file is a function of the arguments. CSV, JSON and SVG are
     byte-identical when published again from the same arguments (DOCX, XLSX and PDF are too, but
-    that is not promised across library versions). `inputs_hash` (publishing.inputs.inputs_hash of the
-    totals) goes into the JSON and the page. Raises ValueError for an empty ranking.
+    that is not promised across library versions). `inputs_hash` (publishing.publication_inputs.inputs_hash of the
+    totals) goes into the JSON and the page. Raises RankingError for an empty ranking.
     """
     content = decision_content(framework, ranking, decision_no=decision_no, signed_on=signed_on, signer=signer, place=place)
     stem = file_stem(framework)
@@ -82,15 +88,19 @@ def publish_outputs(
     xlsx = write(f"xep-hang-{stem}.xlsx", ranking_xlsx(framework, ranking, stamp=content.stamp))
     json = write(
         f"xep-hang-{stem}.json",
-        publication_json(
-            framework, ranking, decision_no=decision_no, signed_on=signed_on, cutoff=cutoff, inputs_hash=inputs_hash
-        ).encode("utf-8"),
+        publication_json(framework, ranking, decision_no=decision_no, signed_on=signed_on, cutoff=cutoff, inputs_hash=inputs_hash).encode("utf-8"),
     )
     charts = ranking_charts(framework, ranking)
     chart_files = tuple(path for chart in charts for path in write_chart(chart, out_dir / CHART_DIR))
     page = ranking_html(
-        framework, ranking, charts=charts, chart_dir=CHART_DIR, decision_no=decision_no, signed_on=signed_on,
-        cutoff=cutoff, inputs_hash=inputs_hash,
+        framework,
+        ranking,
+        charts=charts,
+        chart_dir=CHART_DIR,
+        decision_no=decision_no,
+        signed_on=signed_on,
+        cutoff=cutoff,
+        inputs_hash=inputs_hash,
     )
     html = write(f"{stem}.html", page.encode("utf-8"))
     return PublicationFiles(out_dir, docx, pdf, csv, xlsx, json, html, chart_files)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 # Figures are built without pyplot: no global figure registry, no GUI backend. Saving a bare Figure
 # renders PNG with Agg and SVG with matplotlib's SVG backend, whatever backend pyplot would pick.
@@ -17,15 +18,18 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
-from parindex.files import write_atomically
+from core.atomic_files import write_atomically
 from publishing.index import format_index
 from schemas.framework import Block, Framework
 from schemas.records import RankedUnit
 from schemas.vietnamese import format_points
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 # Reproducible SVG: a fixed salt for element ids, glyphs drawn as paths (no font files referenced),
 # and no date in the metadata. DejaVu Sans ships with matplotlib and has every Vietnamese glyph.
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "font.family": "DejaVu Sans",
     "font.size": 9,
     "svg.hashsalt": "parindex",
@@ -60,6 +64,16 @@ def _by_rank_score(lines: Sequence[RankedUnit]) -> tuple[list[float], str, float
     return [float(line.index) for line in lines], "Chỉ số (%)", 100.0
 
 
+def axis_start(values: Sequence[float], maximum: float) -> float:
+    """Where the points axis starts: 0, unless every unit is in the upper half, where a 0,5 difference would be a
+    hair's width from 0; then a round number one step below the lowest (75 for 82 out of 90)."""
+    lowest = min(values, default=0.0)
+    if lowest <= maximum / 2:
+        return 0.0
+    step = 5.0 if maximum >= 50 else 1.0
+    return max(0.0, (lowest // step) * step - step)
+
+
 def points_chart(framework: Framework, block: Block, lines: Sequence[RankedUnit]) -> Chart:
     """Horizontal bars of every unit's points, rank 1 at the top, coloured by tier where the framework has tiers."""
     values, axis_label, maximum = _by_rank_score(lines)
@@ -72,19 +86,28 @@ def points_chart(framework: Framework, block: Block, lines: Sequence[RankedUnit]
     colors = [color_of.get(line.tier or "", BAR_COLOR) for line in lines]
     axes.barh(positions, values, color=colors, height=0.7)
     axes.set_yticks(positions, [f"{line.rank}. {line.unit_name}" for line in lines])
-    axes.set_xlim(0, maximum * 1.02)
+    low = axis_start(values, maximum)
+    axes.set_xlim(low, maximum + (maximum - low) * 0.02)
     axes.xaxis.set_major_formatter(FuncFormatter(_vn_number))
     axes.set_xlabel(axis_label)
     axes.set_ylim(-0.6, len(lines) - 0.4)
     axes.axvline(maximum, color="#555555", linewidth=0.8, linestyle="--")
     for position, value in zip(positions, values, strict=True):  # inside the bar's end, clear of the maximum line
-        axes.text(value - maximum * 0.01, position, _vn_number(value), va="center", ha="right", fontsize=8, color="white")
+        axes.text(value - (maximum - low) * 0.01, position, _vn_number(value), va="center", ha="right", fontsize=8, color="white")
     axes.tick_params(axis="y", length=0)
     axes.set_title(f"Kết quả {framework.program_name} năm {framework.year}\nKhối {block.name}", fontsize=11, loc="left")
     used = [name for name in tiers if any(line.tier == name for line in lines)]
     if used:
-        axes.legend(handles=[Patch(color=color_of[name], label=name) for name in used], title="Xếp loại",
-                    loc="lower right", bbox_to_anchor=(1, 1), ncols=len(used), fontsize=8, title_fontsize=8, frameon=False)
+        axes.legend(
+            handles=[Patch(color=color_of[name], label=name) for name in used],
+            title="Xếp loại",
+            loc="lower right",
+            bbox_to_anchor=(1, 1),
+            ncols=len(used),
+            fontsize=8,
+            title_fontsize=8,
+            frameon=False,
+        )
     caption = f"Điểm của các đơn vị khối {block.name}, xếp theo thứ hạng"
     return Chart(block.id, f"diem-{block.id}", figure, caption)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Literal
 
+from core.errors import RankingError
 from publishing.index import format_index
 from schemas.framework import Block, Framework
 from schemas.records import RankedUnit
@@ -24,7 +25,7 @@ BODY_PT = 14
 TABLE_PT = 13
 BLANK_NUMBER = "      "  # the number is written in by the clerk (văn thư) when the decision is issued
 # Reproducible files need fixed timestamps; without a signing date use the ZIP epoch, clearly "unknown".
-UNDATED = datetime(1980, 1, 1, tzinfo=timezone.utc)
+UNDATED = datetime(1980, 1, 1, tzinfo=UTC)
 _HEAD_TITLES = (  # the head of an agency, by the word its name starts with (longest first)
     ("tổng cục", "Tổng cục trưởng"),
     ("ủy ban nhân dân", "Chủ tịch"),
@@ -33,8 +34,19 @@ _HEAD_TITLES = (  # the head of an agency, by the word its name starts with (lon
     ("sở", "Giám đốc"),
 )
 _ROMAN = (
-    (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-    (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+    (1000, "M"),
+    (900, "CM"),
+    (500, "D"),
+    (400, "CD"),
+    (100, "C"),
+    (90, "XC"),
+    (50, "L"),
+    (40, "XL"),
+    (10, "X"),
+    (9, "IX"),
+    (5, "V"),
+    (4, "IV"),
+    (1, "I"),
 )
 
 
@@ -148,8 +160,17 @@ def decision_number(framework: Framework, decision_no: str | None) -> str:
     return f"{decision_no or BLANK_NUMBER}/{_symbol(framework)}"
 
 
-def _line(text: str = "", *, bold: bool = False, italic: bool = False, size: float = BODY_PT, align: Align = "center",
-          indent: bool = False, space_after: float = 0, page_break: bool = False) -> Para:
+def _line(
+    text: str = "",
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    size: float = BODY_PT,
+    align: Align = "center",
+    indent: bool = False,
+    space_after: float = 0,
+    page_break: bool = False,
+) -> Para:
     runs = (Run(text, bold, italic),) if text else ()
     return Para(runs, size, align, indent, space_after, page_break)
 
@@ -159,10 +180,7 @@ def _lower_first(text: str) -> str:
 
 
 def _subject(framework: Framework) -> str:
-    return (
-        f"Về việc phê duyệt và công bố {framework.program_name} năm {framework.year} "
-        f"của các đơn vị thuộc và trực thuộc {framework.agency}"
-    )
+    return f"Về việc phê duyệt và công bố {framework.program_name} năm {framework.year} của các đơn vị thuộc và trực thuộc {framework.agency}"
 
 
 def _appendix_names(count: int) -> str:
@@ -174,10 +192,7 @@ def _body(framework: Framework, appendices: int) -> tuple[Element, ...]:
     grounds = [f"Căn cứ chức năng, nhiệm vụ, quyền hạn và cơ cấu tổ chức của {framework.agency}"]
     if framework.decision:
         grounds.append(f"Căn cứ Quyết định số {framework.decision} ban hành Bộ {_lower_first(framework.program_name)}")
-    grounds.append(
-        f"Căn cứ kết quả tự đánh giá, chấm điểm của các đơn vị và kết quả thẩm định "
-        f"{framework.program_name} năm {framework.year}"
-    )
+    grounds.append(f"Căn cứ kết quả tự đánh giá, chấm điểm của các đơn vị và kết quả thẩm định {framework.program_name} năm {framework.year}")
     body: list[Element] = [
         _line(),
         _line("QUYẾT ĐỊNH", bold=True),
@@ -187,8 +202,7 @@ def _body(framework: Framework, appendices: int) -> tuple[Element, ...]:
         _line(f"{head} {framework.agency}".upper(), bold=True, space_after=6),
     ]
     body += [_line(g + ";", italic=True, align="justify", indent=True, space_after=6) for g in grounds]
-    body.append(_line(f"Theo đề nghị của Chánh Văn phòng {framework.agency}.", italic=True, align="justify",
-                      indent=True, space_after=6))
+    body.append(_line(f"Theo đề nghị của Chánh Văn phòng {framework.agency}.", italic=True, align="justify", indent=True, space_after=6))
     body.append(_line("QUYẾT ĐỊNH:", bold=True, space_after=6))
     articles = (
         f"Phê duyệt và công bố {framework.program_name} năm {framework.year} của các đơn vị thuộc và "
@@ -274,10 +288,10 @@ def decision_content(
 
     `decision_no` may be "3751" or "3751/QĐ-TCHQ"; without it (and without `signed_on`) the number and
     date are left blank for the clerk, as on a draft. `on_behalf` signs "KT. <head>" as deputy. Raises
-    ValueError for an empty ranking and ConfigurationError for a block the framework does not have.
+    RankingError for an empty ranking and ConfigurationError for a block the framework does not have.
     """
     if not ranking:
-        raise ValueError("the ranking is empty: there is nothing to publish")
+        raise RankingError("the ranking is empty: there is nothing to publish")
     by_block: dict[str, list[RankedUnit]] = {}
     for line in ranking:
         by_block.setdefault(line.block_id, []).append(line)
@@ -304,11 +318,9 @@ def decision_content(
         body=_body(framework, len(blocks)),
         recipients=_recipients(framework),
         signature=_signature(framework, signer, on_behalf),
-        appendices=tuple(
-            _appendix(framework, block, by_block[block.id], index, reference) for index, block in enumerate(blocks, start=1)
-        ),
+        appendices=tuple(_appendix(framework, block, by_block[block.id], index, reference) for index, block in enumerate(blocks, start=1)),
         title=f"Quyết định {_lower_first(_subject(framework))}",
         subject=f"{framework.program_name} năm {framework.year}",
         author=framework.agency,
-        stamp=datetime.combine(signed_on, datetime.min.time(), timezone.utc) if signed_on else UNDATED,
+        stamp=datetime.combine(signed_on, datetime.min.time(), UTC) if signed_on else UNDATED,
     )

@@ -14,11 +14,13 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.text.font import CT_RPr
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Mm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from parindex.files import write_atomically
+from core.atomic_files import write_atomically
 from publishing.content import (
     BODY_PT,
     FIRST_LINE_INDENT_MM,
@@ -41,8 +43,8 @@ from publishing.content import (
     roman,
     vietnamese_date,
 )
-from publishing.files import stable_zip
 from publishing.pdf import render_pdf
+from publishing.stable_zip import stable_zip
 from schemas.framework import Framework
 from schemas.records import RankedUnit
 
@@ -55,32 +57,54 @@ _ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER, 
 # the elements that must follow it (the sequences of ECMA-376 CT_RPr, CT_PPr and CT_TblPr).
 _RPR_AFTER_LANG = ("w:eastAsianLayout", "w:specVanish", "w:oMath")
 _PPR_AFTER_PBDR = (
-    "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
-    "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
-    "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
-    "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle",
-    "w:rPr", "w:sectPr", "w:pPrChange",
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
 )
 _PPR_AFTER_RPR = ("w:sectPr", "w:pPrChange")
 _TBLPR_AFTER_BORDERS = ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange")
 
 
-def _child(parent, tag: str, successors: Sequence[str]):
+def _child(parent: BaseOxmlElement, tag: str, successors: Sequence[str]) -> BaseOxmlElement:
     """The `tag` child of `parent`, inserted in schema order when missing."""
-    found = parent.find(qn(tag))
+    found: BaseOxmlElement | None = parent.find(qn(tag))
     if found is None:
         found = parent.insert_element_before(OxmlElement(tag), *successors)
     return found
 
 
-def _set_fonts(rpr) -> None:
+def _set_fonts(rpr: CT_RPr) -> None:
     """Times New Roman for every script slot, so Word never substitutes a font for Vietnamese letters."""
     fonts = rpr.get_or_add_rFonts()
     for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(slot), FONT)
 
 
-def _paragraph(container, para: Para) -> Paragraph:
+def _paragraph(container: DocxDocument | _Cell, para: Para) -> Paragraph:
     paragraph = container.add_paragraph()
     paragraph.alignment = _ALIGN[para.align]
     fmt = paragraph.paragraph_format
@@ -100,7 +124,7 @@ def _paragraph(container, para: Para) -> Paragraph:
     return paragraph
 
 
-def _rule(container, rule: Rule, width_mm: float) -> None:
+def _rule(container: DocxDocument | _Cell, rule: Rule, width_mm: float) -> None:
     """A bordered, tiny paragraph: the line sits right under the heading above it."""
     paragraph = container.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -120,7 +144,7 @@ def _rule(container, rule: Rule, width_mm: float) -> None:
     _child(ppr, "w:rPr", _PPR_AFTER_RPR).get_or_add_sz().val = Pt(2)
 
 
-def _elements(container, elements: Sequence[Element], width_mm: float) -> None:
+def _elements(container: DocxDocument | _Cell, elements: Sequence[Element], width_mm: float) -> None:
     for element in elements:
         if isinstance(element, Rule):
             _rule(container, element, width_mm)
@@ -268,8 +292,6 @@ def write_decision(
     and date are left blank for the clerk, as on a draft. `on_behalf` signs "KT. <head>" as deputy.
     The same inputs always give the same bytes.
     """
-    content = decision_content(
-        framework, ranking, decision_no=decision_no, signed_on=signed_on, signer=signer, place=place, on_behalf=on_behalf
-    )
+    content = decision_content(framework, ranking, decision_no=decision_no, signed_on=signed_on, signer=signer, place=place, on_behalf=on_behalf)
     render = render_pdf if path.suffix.lower() == ".pdf" else render_docx
     return write_atomically(path, render(content))

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import groupby
+from typing import Any
 
 from publishing.content import decision_number
 from publishing.index import format_index
@@ -18,11 +19,20 @@ from schemas.records import RankedUnit
 from schemas.vietnamese import format_points
 
 COLUMNS = (
-    "block", "block_name", "unit_code", "unit_name", "points", "max_points", "applicable_max", "index", "tier", "rank",
+    "block",
+    "block_name",
+    "unit_code",
+    "unit_name",
+    "points",
+    "max_points",
+    "applicable_max",
+    "index",
+    "tier",
+    "rank",
 )
 
 
-def ranking_rows(ranking: Sequence[RankedUnit]) -> list[dict]:
+def ranking_rows(ranking: Sequence[RankedUnit]) -> list[dict[str, Any]]:
     """One dict per ranked unit: COLUMNS in order, then "field_indices" (field code → sub-index).
 
     Points are floats (exact for 0.5 steps), as are indices (two decimals).
@@ -165,7 +175,7 @@ def ranking_table(ranking: Sequence[RankedUnit]) -> str:
         ]
         widths = [max(display_width(row[i]) for row in (header, *rows)) for i in range(len(header))]
 
-        def render(row: Sequence[str]) -> str:
+        def render(row: Sequence[str], widths: list[int] = widths) -> str:  # this block's widths
             cells = (_pad(cell, w, right=r) for cell, w, r in zip(row, widths, right_aligned, strict=True))
             return "  ".join(cells).rstrip()
 

@@ -17,8 +17,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from core.errors import ConfigurationError
 from forms.fonts import font_dir
-from parindex.errors import ConfigurationError
 from publishing.content import (
     FIRST_LINE_INDENT_MM,
     HEADER_LEFT_MM,
@@ -81,7 +81,7 @@ def _markup(para: Para) -> str:
     return "".join(parts)
 
 
-class _Rule(Flowable):
+class _Rule(Flowable):  # type: ignore[misc]  # reportlab has no type hints: Flowable is Any
     """A centred line of fixed length, clear of the diacritics and descenders of the heading above it."""
 
     def __init__(self, length: float, gap: float = 3, after: float = 3, thickness: float = 0.6) -> None:
@@ -115,8 +115,16 @@ def _flowables(elements: Sequence[Element]) -> list[Flowable]:
 
 def _two_columns(left_mm: float, left: Sequence[Element], right: Sequence[Element]) -> Table:
     table = Table([[_flowables(left), _flowables(right)]], colWidths=(left_mm * mm, (TEXT_WIDTH_MM - left_mm) * mm))
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0)]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
     return table
 
 
@@ -124,15 +132,20 @@ def _appendix(appendix: Appendix) -> list[Flowable]:
     header = _style(Para(size=TABLE_PT, align="center"))
     rows: list[list[Flowable]] = [[Paragraph(f"<b>{escape(c.header)}</b>", header) for c in appendix.columns]]
     for values in appendix.rows:
-        rows.append([Paragraph(escape(text), _style(Para(size=TABLE_PT, align=column.align)))
-                     for text, column in zip(values, appendix.columns, strict=True)])
+        rows.append(
+            [Paragraph(escape(text), _style(Para(size=TABLE_PT, align=column.align))) for text, column in zip(values, appendix.columns, strict=True)]
+        )
     table = Table(rows, colWidths=[c.width_mm * mm for c in appendix.columns], repeatRows=1)
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
+            ]
+        )
+    )
     return [*_flowables(appendix.heading), table]
 
 

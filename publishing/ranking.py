@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from core.errors import RankingError
 from publishing.index import field_indices, field_of, field_sums, index_of, tier_of
 from schemas.framework import Block, Framework
 from schemas.records import RankedUnit
@@ -56,14 +57,14 @@ def total_from_leaves(
     """A unit's total built from its leaf scores: points, points per field and applicable maxima.
 
     A leaf missing from `leaf_points` scored 0; leaves listed in `not_applicable` ("Không áp dụng") are
-    taken out of the unit's maximum and its field's. Raises ValueError for a code that is not a leaf of
+    taken out of the unit's maximum and its field's. Raises RankingError for a code that is not a leaf of
     `block`.
     """
     leaves = {leaf.code: leaf for leaf in block.leaves()}
     skipped = set(not_applicable)
     unknown = sorted((set(leaf_points) | skipped) - set(leaves))
     if unknown:
-        raise ValueError(f"unit {unit_code}: {', '.join(unknown)} are not criteria scored in block {block.id}")
+        raise RankingError(f"unit {unit_code}: {', '.join(unknown)} are not criteria scored in block {block.id}")
     scores = {code: Decimal(leaf_points.get(code, 0)) for code in leaves if code not in skipped}
     field_points = {field.code: Decimal(0) for field in block.criteria}
     field_points.update(field_sums(scores))
@@ -155,7 +156,7 @@ def competition_rank(values: Sequence[Decimal | Fraction]) -> list[int]:
 def _applicable_max(block: Block, total: UnitTotal) -> Decimal:
     maximum = block.max_points if total.applicable_max is None else Decimal(total.applicable_max)
     if not Decimal(0) < maximum <= block.max_points:
-        raise ValueError(f"unit {total.unit_code}: applicable maximum {maximum} is outside 0..{block.max_points} of block {block.id}")
+        raise RankingError(f"unit {total.unit_code}: applicable maximum {maximum} is outside 0..{block.max_points} of block {block.id}")
     return maximum
 
 
@@ -163,13 +164,11 @@ def _checked_fields(block: Block, total: UnitTotal) -> dict[str, Decimal]:
     """Points per field, checked against the total: a decision must not print sub-indices that disagree."""
     fields = total.fields()
     if fields and sum(fields.values(), Decimal(0)) != total.points:
-        raise ValueError(
-            f"unit {total.unit_code}: fields add up to {sum(fields.values(), Decimal(0))}, but the total is {total.points}"
-        )
+        raise RankingError(f"unit {total.unit_code}: fields add up to {sum(fields.values(), Decimal(0))}, but the total is {total.points}")
     try:
         return field_indices(block, fields, total.field_max)
-    except ValueError as exc:
-        raise ValueError(f"unit {total.unit_code}: {exc}") from exc
+    except RankingError as exc:
+        raise RankingError(f"unit {total.unit_code}: {exc}") from exc
 
 
 def rank_units(framework: Framework, totals: Iterable[UnitTotal]) -> list[RankedUnit]:
@@ -181,7 +180,7 @@ def rank_units(framework: Framework, totals: Iterable[UnitTotal]) -> list[Ranked
     line carries the index, the tier (the framework's bands) and the sub-index of every field the unit
     has points for. Blocks come in framework order and a block with no totals yields no lines. A total
     for an unknown block raises ConfigurationError; a unit given twice, points outside 0..the applicable
-    maximum or fields that do not add up to the total raise ValueError, because a decision must never
+    maximum or fields that do not add up to the total raise RankingError, because a decision must never
     publish them.
     """
     by_block: dict[str, list[tuple[UnitTotal, Decimal, dict[str, Decimal]]]] = {}
@@ -189,11 +188,11 @@ def rank_units(framework: Framework, totals: Iterable[UnitTotal]) -> list[Ranked
     for total in totals:
         block = framework.block(total.block_id)
         if total.unit_code in seen:
-            raise ValueError(f"unit {total.unit_code} has more than one total")
+            raise RankingError(f"unit {total.unit_code} has more than one total")
         seen.add(total.unit_code)
         maximum = _applicable_max(block, total)
         if not Decimal(0) <= total.points <= maximum:
-            raise ValueError(f"unit {total.unit_code}: {total.points} points is outside 0..{maximum} of block {block.id}")
+            raise RankingError(f"unit {total.unit_code}: {total.points} points is outside 0..{maximum} of block {block.id}")
         by_block.setdefault(block.id, []).append((total, maximum, _checked_fields(block, total)))
 
     rank = dense_rank if framework.ranking == "dense" else competition_rank

@@ -7,14 +7,16 @@ import re
 import zipfile
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
+from core.errors import RankingError
 from publishing.content import UNDATED
-from publishing.files import stable_zip
+from publishing.stable_zip import stable_zip
 from schemas.framework import Block, Framework
 from schemas.records import RankedUnit
 from schemas.vietnamese import format_points
@@ -23,17 +25,25 @@ _THIN = Side(style="thin", color="000000")
 _GRID = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 HEADER_ROW = 3
+_SHEET_TITLE_MOST = 31  # Excel's limit
 
 
 def sheet_title(block: Block, taken: set[str]) -> str:
-    """The block's name as a sheet title: Excel allows 31 characters and none of []:*?/\\."""
-    base = _SHEET_FORBIDDEN.sub(" ", block.name).strip()[:31].rstrip()
-    title, counter = base, 2
+    """The block's name as a sheet title: Excel allows 31 characters and none of []:*?/\\; cut between words."""
+    base = " ".join(_SHEET_FORBIDDEN.sub(" ", block.name).split())
+    title, counter = _words_within(base, _SHEET_TITLE_MOST), 2
     while title.lower() in taken:
         suffix = f" ({counter})"
-        title, counter = base[: 31 - len(suffix)] + suffix, counter + 1
+        title, counter = _words_within(base, _SHEET_TITLE_MOST - len(suffix)) + suffix, counter + 1
     taken.add(title.lower())
     return title
+
+
+def _words_within(text: str, most: int) -> str:
+    """`text` cut to `most` characters at a word's end; mid-word only for a first word longer than that."""
+    if len(text) <= most:
+        return text
+    return text[: most + 1].rsplit(" ", 1)[0].rstrip(" ,;-") if " " in text[: most + 1] else text[:most]
 
 
 def _sheet(workbook: Workbook, framework: Framework, block: Block, lines: Sequence[RankedUnit], taken: set[str]) -> None:
@@ -49,11 +59,16 @@ def _sheet(workbook: Workbook, framework: Framework, block: Block, lines: Sequen
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = _GRID
-    points, index = "0.0##", "0.00"  # Excel shows the reader's decimal separator: "88,5" on a Vietnamese system
+    # Points as Excel's General shows them, 89 and 88,5 (the reader's decimal separator); indices with two decimals.
+    points, index = None, "0.00"
     for number, line in enumerate(lines, start=1):
         values: list[tuple[object, str | None]] = [
-            (number, None), (line.unit_code, None), (line.unit_name, None),
-            (float(line.points), points), (float(line.applicable_max), points), (float(line.index), index),
+            (number, None),
+            (line.unit_code, None),
+            (line.unit_name, None),
+            (_number(line.points), points),
+            (_number(line.applicable_max), points),
+            (float(line.index), index),
         ]
         values += [(line.tier or "", None)] if framework.tiers else []
         values.append((line.rank, None))
@@ -70,6 +85,11 @@ def _sheet(workbook: Workbook, framework: Framework, block: Block, lines: Sequen
     sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 4)
 
 
+def _number(value: Decimal) -> int | float:
+    """A whole number stays whole: 89 is shown as 89, not 89.0."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 def ranking_xlsx(framework: Framework, ranking: Sequence[RankedUnit], *, stamp: datetime = UNDATED) -> bytes:
     """The workbook's bytes: a sheet per block with units in rank order; the same inputs give the same bytes."""
     workbook = Workbook()
@@ -80,7 +100,7 @@ def ranking_xlsx(framework: Framework, ranking: Sequence[RankedUnit], *, stamp: 
         if lines:
             _sheet(workbook, framework, block, lines, taken)
     if not workbook.worksheets:
-        raise ValueError("the ranking is empty: there is nothing to publish")
+        raise RankingError("the ranking is empty: there is nothing to publish")
     naive = stamp.replace(tzinfo=None)  # openpyxl writes W3CDTF times and refuses time zones
     workbook.properties.creator = framework.agency
     workbook.properties.lastModifiedBy = framework.agency

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from expectations.rules import DEFAULT_MIN_CONFIDENCE
+from core.settings import DEFAULT_MIN_CONFIDENCE
 from reports.artifacts import quality_markdown, quality_table
 from reports.letters import write_letters
 from reports.model import UnitFeedback, unit_feedback
@@ -46,6 +46,7 @@ def build_reports(
     build_data_docs: bool = True,
     signed_on: date | None = None,
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    signer: str = "",
 ) -> ReportPaths:
     """Letters under ``<out_dir>/thu-phan-hoi/``, the summary and (unless given or switched off) Data Docs.
 
@@ -57,11 +58,18 @@ def build_reports(
     if data_docs is None and build_data_docs:
         from reports.datadocs import build_data_docs as build_site
 
-        data_docs, _ = build_site(forms, framework, registry, out_dir / DATA_DOCS_DIR, received_at=received_at,
-                                  links=links, documents=documents, min_confidence=min_confidence)
-    feedback = unit_feedback(forms, findings, framework, registry, documents=documents, received_at=received_at,
-                             min_confidence=min_confidence)
-    letters = write_letters(feedback, framework, out_dir / LETTERS_DIR, signed_on=signed_on)
+        data_docs, _ = build_site(
+            forms,
+            framework,
+            registry,
+            out_dir / DATA_DOCS_DIR,
+            received_at=received_at,
+            links=links,
+            documents=documents,
+            min_confidence=min_confidence,
+        )
+    feedback = unit_feedback(forms, findings, framework, registry, documents=documents, received_at=received_at, min_confidence=min_confidence)
+    letters = write_letters(feedback, framework, out_dir / LETTERS_DIR, signed_on=signed_on, signer=signer)
     summary = write_summary(feedback, framework, registry, out_dir, data_docs=data_docs, generated_on=signed_on)
     return ReportPaths(letters=letters, summary=summary, data_docs=data_docs)
 

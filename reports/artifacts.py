@@ -12,8 +12,7 @@ from schemas.units import UnitRegistry
 TABLE_LIMIT = 1000  # rows: a table artifact is for browsing, the letters and the warehouse hold everything
 
 
-def quality_markdown(feedback: Sequence[UnitFeedback], framework: Framework, registry: UnitRegistry,
-                     links: Sequence[tuple[str, str]] = ()) -> str:
+def quality_markdown(feedback: Sequence[UnitFeedback], framework: Framework, registry: UnitRegistry, links: Sequence[tuple[str, str]] = ()) -> str:
     """The run in a few lines: counts, units kept out of the ranking, findings per rule; `links` are (label, url)."""
     summary = office_summary(feedback, framework, registry)
     lines = [

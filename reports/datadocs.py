@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from expectations.rules import DEFAULT_MIN_CONFIDENCE
+from core.settings import DEFAULT_MIN_CONFIDENCE
 from schemas.framework import Framework
 from schemas.records import EvidenceLink, Finding, SelfAssessment
 from schemas.units import UnitRegistry
@@ -36,7 +36,13 @@ def build_data_docs(
     from expectations.validate import validate_batch  # GX costs seconds to import: only here
 
     findings = validate_batch(
-        forms, framework, registry, received_at,
-        links=links, documents=documents, min_confidence=min_confidence, data_docs_dir=Path(out_dir),
+        forms,
+        framework,
+        registry,
+        received_at,
+        links=links,
+        documents=documents,
+        min_confidence=min_confidence,
+        data_docs_dir=Path(out_dir),
     )
     return data_docs_index(out_dir), findings

@@ -7,15 +7,17 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from docx.document import Document as DocxDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
+from docx.table import _Cell
 
+from core.atomic_files import write_atomically
 from forms.docx_form import document_bytes, new_document, stamp_for, write_columns, write_header, write_line
 from forms.layout import Header, Line, document_header
-from reports.files import write_bytes, write_text
-from reports.html import render
 from reports.model import DocumentFeedback, UnitFeedback
+from reports.templating import render
 from schemas.framework import Framework
 
 OFFICE = "Văn phòng"  # the unit of the agency that runs the index and writes to units
@@ -56,25 +58,34 @@ def _conclusion(unit: UnitFeedback, year: int, office: str) -> str:
     current = unit.current
     which = f" Văn phòng sử dụng báo cáo nhận sau cùng ({current.name})." if len(unit.documents) > 1 else ""
     if unit.block_id is None:
-        return (f"Đơn vị không có trong danh sách đơn vị được đánh giá Chỉ số cải cách hành chính năm {year}; "
-                f"đề nghị đơn vị liên hệ {office} để được hướng dẫn.")
+        return (
+            f"Đơn vị không có trong danh sách đơn vị được đánh giá Chỉ số cải cách hành chính năm {year}; "
+            f"đề nghị đơn vị liên hệ {office} để được hướng dẫn."
+        )
     if current.errors:
         also = f" Đồng thời rà soát {current.warnings} nội dung cần lưu ý." if current.warnings else ""
-        return (f"Báo cáo của đơn vị có {current.errors} lỗi nên chưa đủ điều kiện đưa vào xếp hạng Chỉ số cải cách "
-                f"hành chính năm {year}. Đề nghị đơn vị khắc phục các lỗi nêu trên và gửi lại báo cáo (kèm tài liệu "
-                f"kiểm chứng) về {office}.{also}{which}")
+        return (
+            f"Báo cáo của đơn vị có {current.errors} lỗi nên chưa đủ điều kiện đưa vào xếp hạng Chỉ số cải cách "
+            f"hành chính năm {year}. Đề nghị đơn vị khắc phục các lỗi nêu trên và gửi lại báo cáo (kèm tài liệu "
+            f"kiểm chứng) về {office}.{also}{which}"
+        )
     if current.warnings:
-        return (f"Báo cáo của đơn vị đủ điều kiện đưa vào xếp hạng. Đề nghị đơn vị rà soát, bổ sung {current.warnings} "
-                f"nội dung cần lưu ý nêu trên để phục vụ công tác thẩm định.{which}")
+        return (
+            f"Báo cáo của đơn vị đủ điều kiện đưa vào xếp hạng. Đề nghị đơn vị rà soát, bổ sung {current.warnings} "
+            f"nội dung cần lưu ý nêu trên để phục vụ công tác thẩm định.{which}"
+        )
     return f"Báo cáo của đơn vị đầy đủ, hợp lệ và đủ điều kiện đưa vào xếp hạng.{which}"
 
 
-def letter_content(unit: UnitFeedback, framework: Framework, signed_on: date | None = None) -> Letter:
-    """The letter of one unit. Without `signed_on` the date is left for the clerk to write in."""
+def letter_content(unit: UnitFeedback, framework: Framework, signed_on: date | None = None, signer: str = "") -> Letter:
+    """The letter of one unit. Without `signed_on` the date is left for the clerk to write in; without
+    `signer`, the name under the signature."""
     office = f"{OFFICE} {framework.agency}"
     subject = f"V/v kết quả kiểm tra báo cáo tự đánh giá Chỉ số CCHC năm {framework.year}"
     base = document_header(framework.agency, OFFICE, f"Số:        /{OFFICE_SYMBOL}-CCHC", PLACE, signed_on)
     names = "; ".join(d.name for d in unit.documents)
+    # Room for the signature and the seal above the name; without a name, the line a clerk fills in.
+    under_title = (*(Line("") for _ in range(3)), Line(signer, "bold")) if signer else (Line("(Ký, ghi rõ họ tên)", "italic"),)
     return Letter(
         unit=unit,
         year=framework.year,
@@ -82,17 +93,23 @@ def letter_content(unit: UnitFeedback, framework: Framework, signed_on: date | N
         office=office,
         header=Header(left=(*base.left, Line(subject, "italic")), right=base.right),
         subject=subject,
-        opening=(f"{office} đã nhận và kiểm tra Báo cáo tự đánh giá, chấm điểm Chỉ số cải cách hành chính năm "
-                 f"{framework.year} của đơn vị ({names}). Kết quả kiểm tra như sau:"),
+        opening=(
+            f"{office} đã nhận và kiểm tra Báo cáo tự đánh giá, chấm điểm Chỉ số cải cách hành chính năm "
+            f"{framework.year} của đơn vị ({names}). Kết quả kiểm tra như sau:"
+        ),
         conclusion=_conclusion(unit, framework.year, office),
         closing=f"{office} thông báo để đơn vị biết và thực hiện./.",
-        recipients=(Line("Nơi nhận:", "bold"), Line("- Như trên;"), Line(f"- Lãnh đạo {framework.agency} (để báo cáo);"),
-                    Line(f"- Lưu: VT, {OFFICE_SYMBOL}.")),
-        signature=(Line(f"CHÁNH {OFFICE.upper()}", "bold"), Line("(Ký, ghi rõ họ tên)", "italic")),
+        recipients=(
+            Line("Nơi nhận:", "bold"),
+            Line("- Như trên;"),
+            Line(f"- Lãnh đạo {framework.agency} (để báo cáo);"),
+            Line(f"- Lưu: VT, {OFFICE_SYMBOL}."),
+        ),
+        signature=(Line(f"CHÁNH {OFFICE.upper()}", "bold"), *under_title),
     )
 
 
-def _cell(cell, text: str, *, bold: bool = False, center: bool = False) -> None:  # type: ignore[no-untyped-def]
+def _cell(cell: _Cell, text: str, *, bold: bool = False, center: bool = False) -> None:
     paragraph = cell.paragraphs[0]
     if center:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -101,7 +118,7 @@ def _cell(cell, text: str, *, bold: bool = False, center: bool = False) -> None:
     run.font.size = TABLE_SIZE
 
 
-def _findings_table(document, feedback: DocumentFeedback) -> None:  # type: ignore[no-untyped-def]
+def _findings_table(document: DocxDocument, feedback: DocumentFeedback) -> None:
     table = document.add_table(rows=1, cols=len(COLUMNS))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -113,8 +130,7 @@ def _findings_table(document, feedback: DocumentFeedback) -> None:  # type: igno
         _cell(cell, title, bold=True, center=True)
     for number, line in enumerate(feedback.findings, start=1):
         cells = table.add_row().cells
-        values = (str(number), line.where, str(line.page) if line.page else "—", line.found, line.expected,
-                  line.severity_label)
+        values = (str(number), line.where, str(line.page) if line.page else "—", line.found, line.expected, line.severity_label)
         for i, (cell, text, width) in enumerate(zip(cells, values, WIDTHS)):
             cell.width = width
             _cell(cell, text, center=i in (0, 1, 2, 5))
@@ -122,12 +138,11 @@ def _findings_table(document, feedback: DocumentFeedback) -> None:  # type: igno
 
 def document_summary(position: int, feedback: DocumentFeedback) -> str:
     """The line that introduces one form's findings: "1. Báo cáo <name>: 2 lỗi, 1 nội dung cần lưu ý." """
-    counts = (f"{feedback.errors} lỗi, {feedback.warnings} nội dung cần lưu ý." if feedback.findings
-              else "không phát hiện sai sót.")
+    counts = f"{feedback.errors} lỗi, {feedback.warnings} nội dung cần lưu ý." if feedback.findings else "không phát hiện sai sót."
     return f"{position}. Báo cáo {feedback.name}: {counts}"
 
 
-def _paragraph(document, text: str) -> None:  # type: ignore[no-untyped-def]
+def _paragraph(document: DocxDocument, text: str) -> None:
     paragraph = document.add_paragraph(text)
     paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
     paragraph.paragraph_format.first_line_indent = Cm(1)
@@ -170,16 +185,17 @@ def write_letters(
     out_dir: Path,
     *,
     signed_on: date | None = None,
+    signer: str = "",
 ) -> list[Path]:
     """One letter per unit under `out_dir`, DOCX then HTML: ``thu-phan-hoi-<unit>-<year>.docx|.html``."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
     for unit in feedback:
-        letter = letter_content(unit, framework, signed_on)
+        letter = letter_content(unit, framework, signed_on, signer)
         stem = out_dir / letter_stem(unit, framework.year)
         docx_path, html_path = stem.with_suffix(".docx"), stem.with_suffix(".html")
-        write_bytes(docx_path, letter_docx(letter))
-        write_text(html_path, letter_html(letter))
+        write_atomically(docx_path, letter_docx(letter))
+        write_atomically(html_path, letter_html(letter).encode("utf-8"))
         paths += [docx_path, html_path]
     return paths

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from expectations.rules import DEFAULT_MIN_CONFIDENCE, Rule, order, rule
+from core.settings import DEFAULT_MIN_CONFIDENCE
+from expectations.rules import Rule, order, rule
 from schemas.framework import Block, Framework
-from schemas.records import Finding, SelfAssessment, Severity
+from schemas.records import Finding, SelfAssessment, Severity, path_in_package
 from schemas.units import UnitRegistry
 from schemas.vietnamese import format_points
 
@@ -92,8 +93,7 @@ class _Blank(dict[str, Any]):
         return ""
 
 
-def expected_text(entry: Rule, framework: Framework, block: Block | None, code: str | None,
-                  min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> str:
+def expected_text(entry: Rule, framework: Framework, block: Block | None, code: str | None, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> str:
     """What the unit is expected to do about one finding, with the criterion's maximum and step filled in."""
     criterion = block.criterion(code) if block is not None and code else None
     fields = _Blank(
@@ -108,8 +108,7 @@ def expected_text(entry: Rule, framework: Framework, block: Block | None, code: 
     return entry.expected.format_map(fields)
 
 
-def finding_line(finding: Finding, framework: Framework, block: Block | None,
-                 min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> FindingLine:
+def finding_line(finding: Finding, framework: Framework, block: Block | None, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> FindingLine:
     entry = rule(finding.rule)
     code = finding.criterion_code
     criterion = block.criterion(code) if block is not None and code else None
@@ -126,8 +125,9 @@ def finding_line(finding: Finding, framework: Framework, block: Block | None,
 
 
 def document_name(form: SelfAssessment, documents: Mapping[str, str]) -> str:
+    """The form as its unit knows it: the file's name within its package (the package is the unit's own folder)."""
     if form.sha256 in documents:
-        return documents[form.sha256]
+        return path_in_package(documents[form.sha256])
     if form.document_number:
         return f"Báo cáo số {form.document_number}"
     return f"Tệp {form.sha256[:12]}"
@@ -172,16 +172,17 @@ def unit_feedback(
             DocumentFeedback(
                 sha256=form.sha256,
                 name=document_name(form, names),
-                findings=tuple(finding_line(f, framework, block, min_confidence)
-                               for f in sorted(findings.get(form.sha256, ()), key=order)),
+                findings=tuple(finding_line(f, framework, block, min_confidence) for f in sorted(findings.get(form.sha256, ()), key=order)),
             )
             for form in unit_forms
         )
-        result.append(UnitFeedback(
-            unit_code=unit_code,
-            unit_name=unit_name,
-            block_id=block_id if block is not None else None,
-            block_name=block.name if block is not None else "",
-            documents=documents_feedback,
-        ))
+        result.append(
+            UnitFeedback(
+                unit_code=unit_code,
+                unit_name=unit_name,
+                block_id=block_id if block is not None else None,
+                block_name=block.name if block is not None else "",
+                documents=documents_feedback,
+            )
+        )
     return result

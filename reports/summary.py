@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from core.atomic_files import write_atomically
 from expectations.rules import RULES, rule
-from reports.chart import findings_chart, readiness_chart
-from reports.files import write_text
-from reports.html import render
 from reports.model import SEVERITY_LABELS, UnitFeedback
+from reports.summary_charts import findings_chart, readiness_chart
+from reports.templating import render
 from schemas.framework import Framework
 from schemas.records import Severity
 from schemas.units import Unit, UnitRegistry
@@ -85,14 +85,10 @@ def rule_counts(feedback: Sequence[UnitFeedback]) -> tuple[RuleCount, ...]:
                 findings[line.rule] = findings.get(line.rule, 0) + 1
                 units.setdefault(line.rule, set()).add(unit.unit_code)
     known = [r for r in RULES if r in findings] + sorted(r for r in findings if r not in RULES)
-    return tuple(
-        RuleCount(rule=r, title=rule(r).title, severity=rule(r).severity, findings=findings[r], units=len(units[r]))
-        for r in known
-    )
+    return tuple(RuleCount(rule=r, title=rule(r).title, severity=rule(r).severity, findings=findings[r], units=len(units[r])) for r in known)
 
 
-def office_summary(feedback: Sequence[UnitFeedback], framework: Framework, registry: UnitRegistry,
-                   generated_on: date | None = None) -> OfficeSummary:
+def office_summary(feedback: Sequence[UnitFeedback], framework: Framework, registry: UnitRegistry, generated_on: date | None = None) -> OfficeSummary:
     """The summary of one batch's feedback against the registry: who is ready, who has errors, who sent nothing."""
     sent = {u.unit_code for u in feedback}
     blocks = tuple(
@@ -131,8 +127,7 @@ def summary_html(summary: OfficeSummary, data_docs_href: str | None = None) -> s
         [len(b.units) - b.ready for b in summary.blocks],
         [len(b.missing) for b in summary.blocks],
     )
-    return render("summary.html.j2", summary=summary, rules_svg=rules_svg, blocks_svg=blocks_svg,
-                  data_docs_href=data_docs_href)
+    return render("summary.html.j2", summary=summary, rules_svg=rules_svg, blocks_svg=blocks_svg, data_docs_href=data_docs_href)
 
 
 def summary_path(out_dir: Path, year: int) -> Path:
@@ -151,4 +146,4 @@ def write_summary(
     """Write ``tong-hop-kiem-tra-du-lieu-<year>.html`` under `out_dir`, linking the Data Docs index if given."""
     path = summary_path(out_dir, framework.year)
     href = Path(os.path.relpath(data_docs, path.parent)).as_posix() if data_docs is not None else None
-    return write_text(path, summary_html(office_summary(feedback, framework, registry, generated_on), href))
+    return write_atomically(path, summary_html(office_summary(feedback, framework, registry, generated_on), href).encode("utf-8"))

@@ -9,21 +9,34 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from core.atomic_files import write_atomically
 from forms import Format, FormContent, write_evidence, write_form
-from parindex.files import write_atomically
 from samples.scores import allocate, sample_totals
 from schemas.framework import Block, Framework, framework_for
 from schemas.units import Unit, registry_for
-from schemas.vietnamese import fold
+from schemas.vietnamese import fold, numeric_date
 
 # Document symbols (ký hiệu) units really use where initials would collide or read oddly.
 SYMBOLS = {
-    "hq-da-nang": "HQĐNg", "hq-dong-nai": "HQĐNa", "hq-quang-nam": "HQQNam", "hq-quang-ninh": "HQQNinh",
-    "hq-quang-ngai": "HQQNg", "hq-ho-chi-minh": "HQHCM",
-    "cuc-giam-sat-quan-ly": "GSQL", "cuc-thue-xnk": "TXNK", "cuc-kiem-tra-sau-thong-quan": "KTSTQ",
-    "cuc-dieu-tra-chong-buon-lau": "ĐTCBL", "cuc-cntt-thong-ke": "CNTT", "cuc-quan-ly-rui-ro": "QLRR",
-    "cuc-kiem-dinh-hai-quan": "KĐHQ", "cuc-tai-vu-quan-tri": "TVQT", "van-phong": "VP", "vu-phap-che": "PC",
-    "vu-hop-tac-quoc-te": "HTQT", "vu-to-chuc-can-bo": "TCCB", "vu-thanh-tra-kiem-tra": "TTKT",
+    "hq-da-nang": "HQĐNg",
+    "hq-dong-nai": "HQĐNa",
+    "hq-quang-nam": "HQQNam",
+    "hq-quang-ninh": "HQQNinh",
+    "hq-quang-ngai": "HQQNg",
+    "hq-ho-chi-minh": "HQHCM",
+    "cuc-giam-sat-quan-ly": "GSQL",
+    "cuc-thue-xnk": "TXNK",
+    "cuc-kiem-tra-sau-thong-quan": "KTSTQ",
+    "cuc-dieu-tra-chong-buon-lau": "ĐTCBL",
+    "cuc-cntt-thong-ke": "CNTT",
+    "cuc-quan-ly-rui-ro": "QLRR",
+    "cuc-kiem-dinh-hai-quan": "KĐHQ",
+    "cuc-tai-vu-quan-tri": "TVQT",
+    "van-phong": "VP",
+    "vu-phap-che": "PC",
+    "vu-hop-tac-quoc-te": "HTQT",
+    "vu-to-chuc-can-bo": "TCCB",
+    "vu-thanh-tra-kiem-tra": "TTKT",
     "ban-cai-cach-hien-dai-hoa": "CCHĐH",
 }
 # Where a provincial department signs when its seat is not named like the department.
@@ -56,10 +69,6 @@ def unit_place(unit: Unit) -> str:
     return unit.short_name if fold(unit.name).startswith("cuc hai quan") else HEADQUARTERS
 
 
-def vietnamese_date(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
 @dataclass(frozen=True)
 class Evidence:
     """One evidence document of a package."""
@@ -75,7 +84,7 @@ class Evidence:
     @property
     def citation(self) -> str:
         """How the form cites it: "Kế hoạch số 15/KH-HQĐNg ngày 10/01/2019"."""
-        return f"{self.kind} số {self.number} ngày {vietnamese_date(self.signed_on)}"
+        return f"{self.kind} số {self.number} ngày {numeric_date(self.signed_on)}"
 
 
 @dataclass(frozen=True)
@@ -98,8 +107,15 @@ def _plan(unit: Unit, framework: Framework, year: int, symbol: str, rng: random.
         "hành chính, hiện đại hóa hành chính, thực hiện thủ tục hải quan điện tử và Cơ chế một cửa quốc gia; nâng "
         "cao chất lượng đội ngũ công chức và mức độ hài lòng của người dân, doanh nghiệp."
     )
-    return Evidence("Kế hoạch", f"cải cách hành chính năm {year}", f"{rng.randint(3, 60)}/KH-{symbol}",
-                    date(year, 1, rng.randint(3, 25)), fmt, f"ke-hoach-cchc-{year}.{fmt}", body)
+    return Evidence(
+        "Kế hoạch",
+        f"cải cách hành chính năm {year}",
+        f"{rng.randint(3, 60)}/KH-{symbol}",
+        date(year, 1, rng.randint(3, 25)),
+        fmt,
+        f"ke-hoach-cchc-{year}.{fmt}",
+        body,
+    )
 
 
 def _report(unit: Unit, year: int, symbol: str, rng: random.Random, fmt: Format, plan: Evidence) -> Evidence:
@@ -110,8 +126,15 @@ def _report(unit: Unit, year: int, symbol: str, rng: random.Random, fmt: Format,
         f"đúng hạn đạt {rng.randint(97, 100)}%; không có phản ánh, kiến nghị quá hạn xử lý; hệ thống quản lý chất "
         "lượng theo tiêu chuẩn TCVN ISO 9001 được duy trì và cải tiến."
     )
-    return Evidence("Báo cáo", f"kết quả cải cách hành chính năm {year}", f"{rng.randint(180, 420)}/BC-{symbol}",
-                    date(year, 12, rng.randint(10, 26)), fmt, f"bao-cao-cchc-{year}.{fmt}", body)
+    return Evidence(
+        "Báo cáo",
+        f"kết quả cải cách hành chính năm {year}",
+        f"{rng.randint(180, 420)}/BC-{symbol}",
+        date(year, 12, rng.randint(10, 26)),
+        fmt,
+        f"bao-cao-cchc-{year}.{fmt}",
+        body,
+    )
 
 
 def _citations(block: Block, evidence: tuple[Evidence, ...], rng: random.Random) -> dict[str, str]:
@@ -184,8 +207,9 @@ def generate_inbox(target: Path, *, program: str = "tchq", year: int = 2019) -> 
         write_file(form_path, write_form(package.form, package.form_fmt), received_on)
         paths.append(form_path)
         for item in package.evidence:
-            data = write_evidence(f"{item.kind} {item.subject}", item.number, item.signed_on, unit.name,
-                                  unit_place(unit), item.body, item.fmt, agency=framework.agency)
+            data = write_evidence(
+                f"{item.kind} {item.subject}", item.number, item.signed_on, unit.name, unit_place(unit), item.body, item.fmt, agency=framework.agency
+            )
             write_file(folder / item.filename, data, received_on)
             paths.append(folder / item.filename)
     return paths
@@ -199,4 +223,3 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     paths = generate_inbox(args.target, program=args.program, year=args.year)
     print(f"wrote {len(paths)} files for {len({p.parent for p in paths})} units under {args.target}")
-

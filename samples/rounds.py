@@ -39,10 +39,22 @@ COUNCIL_TITLE = "KẾT QUẢ THẨM ĐỊNH CỦA HỘI ĐỒNG THẨM ĐỊNH C
 APPRAISERS = "HỘI ĐỒNG THẨM ĐỊNH"  # who signs the appraisal and council sheets: no registered unit
 APPRAISAL_COLUMNS = ("STT", "Tiêu chí", "Điểm tối đa", "Điểm tự đánh giá", "Điểm thẩm định", "Ý kiến thẩm định")
 EXPLANATION_COLUMNS = (
-    "STT", "Tiêu chí", "Điểm tối đa", "Điểm tự đánh giá", "Điểm thẩm định", "Điểm đề nghị sau giải trình", "Nội dung giải trình",
+    "STT",
+    "Tiêu chí",
+    "Điểm tối đa",
+    "Điểm tự đánh giá",
+    "Điểm thẩm định",
+    "Điểm đề nghị sau giải trình",
+    "Nội dung giải trình",
 )
 COUNCIL_COLUMNS = (
-    "STT", "Tiêu chí", "Điểm tối đa", "Điểm tự đánh giá", "Điểm thẩm định", "Điểm Hội đồng thống nhất", "Ý kiến Hội đồng",
+    "STT",
+    "Tiêu chí",
+    "Điểm tối đa",
+    "Điểm tự đánh giá",
+    "Điểm thẩm định",
+    "Điểm Hội đồng thống nhất",
+    "Ý kiến Hội đồng",
 )
 _STAMP = datetime(2020, 3, 1, 8, 0)
 
@@ -127,8 +139,8 @@ def appraisal_xlsx(scores: RoundScores, signed_on: date = date(2020, 2, 20), iss
         for column in range(1, width + 1):
             sheet.cell(line, column).border = Border(left=thin, right=thin, top=thin, bottom=thin)
     sheet.cell(row + 2, 4, "TM. HỘI ĐỒNG THẨM ĐỊNH").font = Font(bold=True)
-    for column, cm in zip("ABCDEF", (8, 48, 10, 12, 12, 36), strict=True):
-        sheet.column_dimensions[column].width = cm
+    for letter, cm in zip("ABCDEF", (8, 48, 10, 12, 12, 36), strict=True):
+        sheet.column_dimensions[letter].width = cm
     buffer = io.BytesIO()
     workbook.properties.creator = "parindex"
     workbook.properties.created = workbook.properties.modified = _STAMP
@@ -163,13 +175,23 @@ def _round_table(scores: RoundScores, columns: tuple[str, ...], decided: Mapping
             fields_done.add(field.code)
             bold.add(len(rows))
             rows.append([field.code, field.name, _points(field.max_points), "", "", "", ""])
-        rows.append([
-            leaf.code, leaf.name, _points(leaf.max_points), _points(scores.self_scores[leaf.code]),
-            _points(scores.appraised(leaf.code)), _points(decided[leaf.code]), notes.get(leaf.code, ""),
-        ])
+        rows.append(
+            [
+                leaf.code,
+                leaf.name,
+                _points(leaf.max_points),
+                _points(scores.self_scores[leaf.code]),
+                _points(scores.appraised(leaf.code)),
+                _points(decided[leaf.code]),
+                notes.get(leaf.code, ""),
+            ]
+        )
     widths = row_widths([1.3, 5.2, 1.4, 1.6, 1.6, 1.9, 4.0], 17.0)
     return MergedTable(
-        rows=tuple(tuple(row) for row in rows), widths_cm=widths, bold_rows=frozenset(bold), plain_columns=frozenset({0, 2, 3, 4, 5}),
+        rows=tuple(tuple(row) for row in rows),
+        widths_cm=widths,
+        bold_rows=frozenset(bold),
+        plain_columns=frozenset({0, 2, 3, 4, 5}),
     )
 
 

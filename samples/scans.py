@@ -41,8 +41,9 @@ def scan_form(pdf_bytes: bytes, *, dpi: int = 300, angle: float = 0.0, seed: int
     finally:
         document.close()
     out = io.BytesIO()
-    pages[0].save(out, "PDF", save_all=True, append_images=pages[1:], resolution=dpi, quality=JPEG_QUALITY,
-                  creationDate=FIXED_STAMP, modDate=FIXED_STAMP)
+    pages[0].save(
+        out, "PDF", save_all=True, append_images=pages[1:], resolution=dpi, quality=JPEG_QUALITY, creationDate=FIXED_STAMP, modDate=FIXED_STAMP
+    )
     return out.getvalue()
 
 
@@ -93,8 +94,10 @@ def _stamp(draw: ImageDraw.ImageDraw, centre: tuple[float, float], radius: float
         start = k * (360 / 44) + rng.uniform(0, 2)
         draw.arc((cx - band, cy - band, cx + band, cy + band), start, start + 5, fill=ink, width=int(radius * 0.12))
     star = [
-        (cx + (radius * (0.3 if i % 2 == 0 else 0.12)) * math.cos(math.pi / 2 + i * math.pi / 5),
-         cy - (radius * (0.3 if i % 2 == 0 else 0.12)) * math.sin(math.pi / 2 + i * math.pi / 5))
+        (
+            cx + (radius * (0.3 if i % 2 == 0 else 0.12)) * math.cos(math.pi / 2 + i * math.pi / 5),
+            cy - (radius * (0.3 if i % 2 == 0 else 0.12)) * math.sin(math.pi / 2 + i * math.pi / 5),
+        )
         for i in range(10)
     ]
     draw.polygon(star, fill=ink)

@@ -15,8 +15,8 @@ from typing import Literal
 
 from reportlab.platypus import Flowable, Spacer
 
-from forms.content import FormContent
 from forms.docx_form import table_document
+from forms.form_content import FormContent
 from forms.layout import TITLE, Header, Line, document_header, printed_scores
 from forms.merged_table import Covered, MergedTable, Value, merged_pdf_table, row_widths
 from forms.pdf_form import PAGE_WIDTH, header_flowable, one_line, paragraph, pdf_bytes
@@ -31,8 +31,12 @@ Codes = Literal["plain", "dotted", "prefixed", "in-name"]
 
 # The official form's columns (forms.layout.COLUMNS).
 OFFICIAL_COLUMNS: tuple[tuple[Role, str], ...] = (
-    ("code", "STT"), ("name", "Lĩnh vực/Tiêu chí"), ("max", "Điểm tối đa"), ("self", "Điểm tự đánh giá"),
-    ("evidence", "Tài liệu kiểm chứng"), ("note", "Ghi chú"),
+    ("code", "STT"),
+    ("name", "Lĩnh vực/Tiêu chí"),
+    ("max", "Điểm tối đa"),
+    ("self", "Điểm tự đánh giá"),
+    ("evidence", "Tài liệu kiểm chứng"),
+    ("note", "Ghi chú"),
 )
 # Under a "Điểm" spanning the point columns of a two-row heading.
 SUB_HEADINGS = {"max": "Tối đa", "self": "Tự chấm", "appraisal": "Thẩm định"}
@@ -157,11 +161,16 @@ def _cells(spec: VariantSpec, form: _Form, node: Criterion) -> dict[str, str]:
     appraisal = form.appraisal.get(node.code)
     name = f"{node.code}. {node.name}" if spec.codes == "in-name" else node.name
     return {
-        "code": code_text(node, spec.codes), "name": name, "max": points_text(node.max_points, spec.decimals),
-        "self": self_text, "evidence": form.evidence.get(node.code, ""),
+        "code": code_text(node, spec.codes),
+        "name": name,
+        "max": points_text(node.max_points, spec.decimals),
+        "self": self_text,
+        "evidence": form.evidence.get(node.code, ""),
         "note": "Hoàn thành trước hạn" if node.code == form.block.leaves()[2].code else "",
         "appraisal": points_text(appraisal, spec.decimals) if appraisal is not None and shown else "",
-        "appraisal_note": "Thiếu tài liệu kiểm chứng" if appraisal is not None and node.code in form.scores and appraisal < form.scores[node.code] else "",
+        "appraisal_note": "Thiếu tài liệu kiểm chứng"
+        if appraisal is not None and node.code in form.scores and appraisal < form.scores[node.code]
+        else "",
     }
 
 
@@ -185,7 +194,7 @@ def _heading(spec: VariantSpec) -> list[list[Value]]:
 def _group_row(spec: VariantSpec, form: _Form, numeral: str, title: str, fields: tuple[str, ...], subtotal: bool) -> dict[str, str]:
     """A Roman group row over its fields: its maximum, and its subtotal when the form prints one."""
     nodes = [_node(form.block, code) for code in fields]
-    row = {role: "" for role, _ in spec.columns}
+    row: dict[str, str] = {role: "" for role, _ in spec.columns}
     row["max"] = points_text(sum((n.max_points for n in nodes), Decimal(0)), spec.decimals)
     if subtotal:
         row["self"] = points_text(sum((form.scores[n.code] for n in nodes), Decimal(0)), spec.decimals)
@@ -238,10 +247,15 @@ def _table(spec: VariantSpec, form: _Form) -> MergedTable:
     prefixed = spec.codes == "prefixed"  # "Tiêu chí thành phần 1.1.1" wraps, in a wider column
     widths = row_widths([WIDTHS[role] + (1.0 if role == "code" and prefixed else 0) for role in roles], 17.0)
     return MergedTable(
-        rows=tuple(tuple(row) for row in rows), widths_cm=widths, heading_rows=len(heading),
-        repeat_heading=spec.repeat_heading, ruled=spec.ruled, bold_rows=frozenset(bold),
+        rows=tuple(tuple(row) for row in rows),
+        widths_cm=widths,
+        heading_rows=len(heading),
+        repeat_heading=spec.repeat_heading,
+        ruled=spec.ruled,
+        bold_rows=frozenset(bold),
         plain_columns=frozenset(i for i, role in enumerate(roles) if role in POINT_ROLES or (role == "code" and not prefixed)),
-        content_controls=controls, nested=nested,
+        content_controls=controls,
+        nested=nested,
     )
 
 
@@ -312,43 +326,135 @@ def _columns(*pairs: tuple[Role, str]) -> tuple[tuple[Role, str], ...]:
 # --- the variants the tests build ------------------------------------------------------------------
 
 VARIANTS: tuple[VariantSpec, ...] = (
-    VariantSpec("docx-columns-reordered", "docx", unit="hq-khanh-hoa", unit_line="CỤC HẢI QUAN TỈNH KHÁNH HOÀ",
-                columns=_columns(("self", "Điểm tự chấm"), ("code", "TT"), ("note", "Ghi chú"), ("max", "Thang điểm"),
-                                 ("evidence", "Tài liệu chứng minh"), ("name", "Nội dung")),
-                decimals="dot", total_label="Tổng điểm"),
-    VariantSpec("pdf-columns-reordered", "pdf", block="cuc-truc-thuoc", unit="cuc-kiem-tra-sau-thong-quan",
-                columns=_columns(("code", "Mã tiêu chí"), ("name", "Tiêu chí"), ("evidence", "Tài liệu kiểm chứng"),
-                                 ("max", "Điểm chuẩn"), ("self", "Điểm TĐG")),
-                decimals="comma2"),
-    VariantSpec("docx-two-row-heading-merged", "docx", unit="hq-gia-lai-kon-tum", unit_line="CỤC HẢI QUAN TỈNH GIA LAI - KOM TUM",
-                two_row_heading=True, merge_total=True, codes="dotted", decimals="points",
-                content_controls=True, nested_evidence=True),
-    VariantSpec("pdf-two-row-heading", "pdf", block="vu-chuc-nang", unit="vu-phap-che",
-                two_row_heading=True, merge_total=True, codes="prefixed",
-                columns=_columns(("code", "STT"), ("name", "Tiêu chí"), ("max", "Điểm tối đa"), ("self", "Tự chấm điểm"),
-                                 ("evidence", "Tài liệu kiểm chứng"))),
-    VariantSpec("pdf-multipage-repeated-heading", "pdf", unit="hq-quang-ninh",
-                not_applicable={"2.2.2": "Không áp dụng", "4.1.1": "-", "6.1.1": "KAD"}),
+    VariantSpec(
+        "docx-columns-reordered",
+        "docx",
+        unit="hq-khanh-hoa",
+        unit_line="CỤC HẢI QUAN TỈNH KHÁNH HOÀ",
+        columns=_columns(
+            ("self", "Điểm tự chấm"),
+            ("code", "TT"),
+            ("note", "Ghi chú"),
+            ("max", "Thang điểm"),
+            ("evidence", "Tài liệu chứng minh"),
+            ("name", "Nội dung"),
+        ),
+        decimals="dot",
+        total_label="Tổng điểm",
+    ),
+    VariantSpec(
+        "pdf-columns-reordered",
+        "pdf",
+        block="cuc-truc-thuoc",
+        unit="cuc-kiem-tra-sau-thong-quan",
+        columns=_columns(
+            ("code", "Mã tiêu chí"), ("name", "Tiêu chí"), ("evidence", "Tài liệu kiểm chứng"), ("max", "Điểm chuẩn"), ("self", "Điểm TĐG")
+        ),
+        decimals="comma2",
+    ),
+    VariantSpec(
+        "docx-two-row-heading-merged",
+        "docx",
+        unit="hq-gia-lai-kon-tum",
+        unit_line="CỤC HẢI QUAN TỈNH GIA LAI - KOM TUM",
+        two_row_heading=True,
+        merge_total=True,
+        codes="dotted",
+        decimals="points",
+        content_controls=True,
+        nested_evidence=True,
+    ),
+    VariantSpec(
+        "pdf-two-row-heading",
+        "pdf",
+        block="vu-chuc-nang",
+        unit="vu-phap-che",
+        two_row_heading=True,
+        merge_total=True,
+        codes="prefixed",
+        columns=_columns(
+            ("code", "STT"), ("name", "Tiêu chí"), ("max", "Điểm tối đa"), ("self", "Tự chấm điểm"), ("evidence", "Tài liệu kiểm chứng")
+        ),
+    ),
+    VariantSpec(
+        "pdf-multipage-repeated-heading", "pdf", unit="hq-quang-ninh", not_applicable={"2.2.2": "Không áp dụng", "4.1.1": "-", "6.1.1": "KAD"}
+    ),
     VariantSpec("pdf-multipage-no-repeated-heading", "pdf", unit="hq-ha-noi", repeat_heading=False, decimals="dot"),
     VariantSpec("pdf-roman-groups", "pdf", unit="hq-can-tho", roman_groups=True, parent_subtotals=False),
-    VariantSpec("docx-roman-groups-code-in-name", "docx", block="cuc-truc-thuoc", unit="cuc-giam-sat-quan-ly",
-                roman_groups=True, codes="in-name",
-                columns=_columns(("name", "Nội dung tiêu chí"), ("max", "Điểm tối đa"), ("self", "Điểm tự đánh giá"),
-                                 ("evidence", "Tài liệu kiểm chứng"))),
-    VariantSpec("pdf-unruled", "pdf", block="vu-chuc-nang", unit="van-phong", ruled=False,
-                columns=_columns(("code", "STT"), ("name", "Tiêu chí"), ("max", "Điểm tối đa"), ("self", "Điểm tự chấm"))),
-    VariantSpec("pdf-unruled-multipage", "pdf", unit="hq-hai-phong", ruled=False,
-                columns=_columns(("code", "STT"), ("name", "Tiêu chí"), ("max", "Điểm tối đa"), ("self", "Điểm tự chấm"),
-                                 ("evidence", "Tài liệu kiểm chứng"))),
-    VariantSpec("pdf-unruled-multipage-no-repeated-heading", "pdf", unit="hq-long-an", ruled=False, repeat_heading=False,
-                decimals="points", columns=_columns(("code", "STT"), ("name", "Tiêu chí"), ("max", "Điểm tối đa"), ("self", "Điểm tự chấm"))),
-    VariantSpec("docx-appraisal-sheet", "docx", block="vu-chuc-nang", unit="vu-to-chuc-can-bo",
-                columns=_columns(("code", "STT"), ("name", "Lĩnh vực/Tiêu chí"), ("max", "Điểm tối đa"), ("self", "Điểm tự đánh giá"),
-                                 ("appraisal", "Điểm thẩm định"), ("appraisal_note", "Ý kiến thẩm định"), ("note", "Ghi chú"))),
-    VariantSpec("pdf-appraisal-two-row-heading", "pdf", block="cuc-truc-thuoc", unit="cuc-thue-xnk", two_row_heading=True,
-                columns=_columns(("code", "STT"), ("name", "Tiêu chí"), ("max", "Điểm tối đa"), ("self", "Điểm tự chấm"),
-                                 ("appraisal", "Điểm thẩm định"), ("appraisal_note", "Ý kiến thẩm định"))),
+    VariantSpec(
+        "docx-roman-groups-code-in-name",
+        "docx",
+        block="cuc-truc-thuoc",
+        unit="cuc-giam-sat-quan-ly",
+        roman_groups=True,
+        codes="in-name",
+        columns=_columns(("name", "Nội dung tiêu chí"), ("max", "Điểm tối đa"), ("self", "Điểm tự đánh giá"), ("evidence", "Tài liệu kiểm chứng")),
+    ),
+    VariantSpec(
+        "pdf-unruled",
+        "pdf",
+        block="vu-chuc-nang",
+        unit="van-phong",
+        ruled=False,
+        columns=_columns(("code", "STT"), ("name", "Tiêu chí"), ("max", "Điểm tối đa"), ("self", "Điểm tự chấm")),
+    ),
+    VariantSpec(
+        "pdf-unruled-multipage",
+        "pdf",
+        unit="hq-hai-phong",
+        ruled=False,
+        columns=_columns(
+            ("code", "STT"), ("name", "Tiêu chí"), ("max", "Điểm tối đa"), ("self", "Điểm tự chấm"), ("evidence", "Tài liệu kiểm chứng")
+        ),
+    ),
+    VariantSpec(
+        "pdf-unruled-multipage-no-repeated-heading",
+        "pdf",
+        unit="hq-long-an",
+        ruled=False,
+        repeat_heading=False,
+        decimals="points",
+        columns=_columns(("code", "STT"), ("name", "Tiêu chí"), ("max", "Điểm tối đa"), ("self", "Điểm tự chấm")),
+    ),
+    VariantSpec(
+        "docx-appraisal-sheet",
+        "docx",
+        block="vu-chuc-nang",
+        unit="vu-to-chuc-can-bo",
+        columns=_columns(
+            ("code", "STT"),
+            ("name", "Lĩnh vực/Tiêu chí"),
+            ("max", "Điểm tối đa"),
+            ("self", "Điểm tự đánh giá"),
+            ("appraisal", "Điểm thẩm định"),
+            ("appraisal_note", "Ý kiến thẩm định"),
+            ("note", "Ghi chú"),
+        ),
+    ),
+    VariantSpec(
+        "pdf-appraisal-two-row-heading",
+        "pdf",
+        block="cuc-truc-thuoc",
+        unit="cuc-thue-xnk",
+        two_row_heading=True,
+        columns=_columns(
+            ("code", "STT"),
+            ("name", "Tiêu chí"),
+            ("max", "Điểm tối đa"),
+            ("self", "Điểm tự chấm"),
+            ("appraisal", "Điểm thẩm định"),
+            ("appraisal_note", "Ý kiến thẩm định"),
+        ),
+    ),
     VariantSpec("pdf-libreoffice-export", "pdf", unit="hq-dong-nai", producer="libreoffice", decimals="comma2"),
-    VariantSpec("pdf-libreoffice-two-row-heading", "pdf", block="vu-chuc-nang", unit="van-phong", producer="libreoffice",
-                two_row_heading=True, merge_total=True, codes="dotted"),
+    VariantSpec(
+        "pdf-libreoffice-two-row-heading",
+        "pdf",
+        block="vu-chuc-nang",
+        unit="van-phong",
+        producer="libreoffice",
+        two_row_heading=True,
+        merge_total=True,
+        codes="dotted",
+    ),
 )

@@ -16,7 +16,7 @@ from typing import Literal, NamedTuple, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from parindex.errors import ConfigurationError
+from core.errors import ConfigurationError
 from schemas.ids import Slug
 
 FRAMEWORKS_DIR = Path(__file__).parent / "frameworks"
@@ -216,9 +216,7 @@ def parse_framework(data: object, source: str = "<data>") -> Framework:
     except ValidationError as exc:
         details = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise ConfigurationError(f"{source}: not a valid framework: {details}") from exc
-    blocks = tuple(
-        b.model_copy(update={"criteria": _resolve_steps(b.criteria, b.step or framework.step)}) for b in framework.blocks
-    )
+    blocks = tuple(b.model_copy(update={"criteria": _resolve_steps(b.criteria, b.step or framework.step)}) for b in framework.blocks)
     framework = framework.model_copy(update={"blocks": blocks})
     problems = _problems(framework)
     if problems:

@@ -150,6 +150,11 @@ class InboxDocument(Record):
         return self.path.rsplit("/", 1)[-1]
 
 
+def path_in_package(path: str) -> str:
+    """An inbox path without its package folder (the unit's own): the file as its unit named it."""
+    return path.split("/", 1)[-1]
+
+
 class EvidenceRef(Record):
     """A document cited by number: "Kế hoạch số 03/KH-HQĐNg ngày 05/01/2019" → 03/KH-HQĐNg, Kế hoạch, 2019-01-05."""
 

@@ -10,7 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 from rapidfuzz import fuzz, process
 
-from parindex.errors import ConfigurationError, DocumentError, Reason
+from core.errors import ConfigurationError, DocumentError, Reason
 from schemas.ids import Slug
 from schemas.vietnamese import fold
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
@@ -46,3 +47,8 @@ def format_points(value: Decimal | float | int) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text.replace(".", ",")
+
+
+def numeric_date(day: date) -> str:
+    """A date as Vietnamese documents write it in running text: "05/01/2019" (day first)."""
+    return day.strftime("%d/%m/%Y")

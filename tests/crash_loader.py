@@ -5,13 +5,14 @@ from __future__ import annotations
 import sys
 
 from schemas.framework import framework_for
+from schemas.records import DocumentOutcome
 from schemas.units import registry_for
 from tests.test_warehouse import _doc, _form, _loaded
 from warehouse.db import make_engine
 from warehouse.load import load_outcomes
 
 
-def outcomes(count: int):  # type: ignore[no-untyped-def]
+def outcomes(count: int) -> list[DocumentOutcome]:
     framework = framework_for("tchq", 2019)
     units = [u.code for u in registry_for("tchq").in_block("cuc-hq-tinh")]
     return [

@@ -46,33 +46,37 @@ def start_a_child_then_hang(pid_file: str) -> None:
     time.sleep(300)
 
 
-def extract_with_a_page_that_never_ends(document, data, program):  # type: ignore[no-untyped-def]
-    """parindex.pipeline.extract_outcome, with pdfplumber's page text reading looping as a hostile page makes it."""
+def extract_with_a_page_that_never_ends(document, data, program):
+    """pipeline.steps.extract_outcome, with pdfplumber's page text reading looping as a hostile page makes it."""
     import pdfplumber.page
 
-    from parindex.pipeline import extract_outcome
+    from pipeline.steps import extract_outcome
 
-    def never_ends(self):  # type: ignore[no-untyped-def]
+    def never_ends(self):
         while True:
             pass
 
-    pdfplumber.page.Page.chars = property(never_ends)  # type: ignore[method-assign,assignment]
+    pdfplumber.page.Page.chars = property(never_ends)  # type: ignore[method-assign,assignment]  # a hostile page, patched in the reader only
     return extract_outcome(document, data, program)
 
 
-def fail_silently(*args, **kwargs):  # type: ignore[no-untyped-def]
+def fail_silently(*args, **kwargs):
     """As C code whose allocation fails may: an error returned without an exception set, raised by CPython as SystemError."""
     raise SystemError("error return without exception set")
 
 
-def extract_where_c_code_fails_silently(document, data, program):  # type: ignore[no-untyped-def]
-    """parindex.pipeline.extract_outcome, with reading failing silently in C (in a reader only: the patch stays there)."""
+def extract_where_c_code_fails_silently(document, data, program):
+    """pipeline.steps.extract_outcome, with reading failing silently in C (in a reader only: the patch stays there)."""
     import extractors
-
-    from parindex.pipeline import extract_outcome
+    from pipeline.steps import extract_outcome
 
     extractors.extract_document = fail_silently
     return extract_outcome(document, data, program)
+
+
+def exit_at_start() -> None:
+    """A reader's initializer that fails, as one would on a machine out of processes."""
+    os._exit(70)
 
 
 def reader_pid() -> int:
@@ -83,7 +87,7 @@ _KEPT: list[bytearray] = []
 
 
 def burn(cpu_seconds: float) -> int:
-    """Spend `cpu_seconds` of CPU; the reader server this reader was forked from."""
+    """Spend `cpu_seconds` of CPU; the forkserver this reader was forked from."""
     end = time.process_time() + cpu_seconds
     while time.process_time() < end:
         pass
@@ -92,8 +96,8 @@ def burn(cpu_seconds: float) -> int:
 
 def burn_in_a_worker(cpu_seconds: float) -> int:
     """In a worker process (a process pool's, as Prefect's process runner starts them): spend CPU in a
-    guarded reader; the reader server this process started for it."""
-    from parindex.isolation import run_guarded
+    guarded reader; the forkserver this process started for it."""
+    from pipeline.isolation import run_guarded
 
     return int(run_guarded(burn, (cpu_seconds,), seconds=30, memory_mb=256))
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import docx
 
-from schemas.framework import framework_for
+from schemas.framework import Criterion, framework_for
 from schemas.vietnamese import format_points
 
 
@@ -16,14 +16,23 @@ def write_handmade_form(path: Path, *, unit: str, deduct: Decimal = Decimal(0), 
     block = framework_for("tchq", 2019).block(block_id)
     first_leaf = block.leaves()[0].code
     document = docx.Document()
-    for line in ("TỔNG CỤC HẢI QUAN", unit, "Số: 07/BC-HQAG", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "An Giang, ngày 08 tháng 01 năm 2020"):
+    for line in (
+        "TỔNG CỤC HẢI QUAN",
+        unit,
+        "Số: 07/BC-HQAG",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "An Giang, ngày 08 tháng 01 năm 2020",
+    ):
         document.add_paragraph(line)
     document.add_paragraph("BÁO CÁO TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2019")
     table = document.add_table(rows=1, cols=6)
-    for cell, title in zip(table.rows[0].cells, ("STT", "Lĩnh vực/Tiêu chí", "Điểm tối đa", "Điểm tự đánh giá", "Tài liệu kiểm chứng", "Ghi chú"), strict=True):
+    for cell, title in zip(
+        table.rows[0].cells, ("STT", "Lĩnh vực/Tiêu chí", "Điểm tối đa", "Điểm tự đánh giá", "Tài liệu kiểm chứng", "Ghi chú"), strict=True
+    ):
         cell.text = title
 
-    def score(node) -> Decimal:  # type: ignore[no-untyped-def]
+    def score(node: Criterion) -> Decimal:
         if node.children:
             return sum((score(c) for c in node.children), Decimal(0))
         return node.max_points - (deduct if node.code == first_leaf else 0)

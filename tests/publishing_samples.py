@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from samples.scores import allocate, sample_totals
 from publishing.ranking import UnitTotal, total_from_leaves
+from samples.scores import allocate, sample_totals
 from schemas.framework import Framework
 from schemas.units import UnitRegistry
 

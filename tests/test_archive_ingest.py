@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 import zipfile
 
-from parindex.pipeline import extract_outcome, split_new
-from parindex.sources import LocalFolder, fingerprint, read_file, scan_with_archives
+from pipeline.sources import LocalFolder, fingerprint, read_file, scan_with_archives
+from pipeline.steps import extract_outcome, split_new
 from samples.generate import generate_inbox
 from schemas.records import DocumentStatus
 

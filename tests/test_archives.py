@@ -8,8 +8,8 @@ import zipfile
 
 import pytest
 
+from core.errors import DocumentError, Reason
 from extractors import ArchiveLimits, ArchiveMember, expand_archive
-from parindex.errors import DocumentError, Reason
 from tests.zips import make_zip
 
 _TONES = "\u0300\u0301\u0303\u0309\u0323"
@@ -34,14 +34,16 @@ def _raw_name_zip(raw: bytes, data: bytes = b"%PDF-1.7") -> bytes:
 
 
 def test_members_in_order_with_folders_and_junk_left_out() -> None:
-    data = make_zip([
-        ("hq-da-nang/", b""),
-        ("hq-da-nang/tu-danh-gia.docx", b"PK-docx"),
-        ("hq-da-nang/minh-chung/KH-03.pdf", b"%PDF-1.7 a"),
-        ("__MACOSX/hq-da-nang/._KH-03.pdf", b"junk"),
-        ("hq-da-nang/.DS_Store", b"junk"),
-        ("hq-da-nang/Thumbs.db", b"junk"),
-    ])
+    data = make_zip(
+        [
+            ("hq-da-nang/", b""),
+            ("hq-da-nang/tu-danh-gia.docx", b"PK-docx"),
+            ("hq-da-nang/minh-chung/KH-03.pdf", b"%PDF-1.7 a"),
+            ("__MACOSX/hq-da-nang/._KH-03.pdf", b"junk"),
+            ("hq-da-nang/.DS_Store", b"junk"),
+            ("hq-da-nang/Thumbs.db", b"junk"),
+        ]
+    )
     assert expand_archive(data, "goi.zip", ArchiveLimits()) == [
         ArchiveMember("hq-da-nang/tu-danh-gia.docx", b"PK-docx"),
         ArchiveMember("hq-da-nang/minh-chung/KH-03.pdf", b"%PDF-1.7 a"),
@@ -51,9 +53,9 @@ def test_members_in_order_with_folders_and_junk_left_out() -> None:
 @pytest.mark.parametrize(
     ("raw", "name"),
     [
-        ("Báo cáo tự đánh giá.pdf".encode("utf-8"), "Báo cáo tự đánh giá.pdf"),  # UTF-8 without the flag
+        ("Báo cáo tự đánh giá.pdf".encode(), "Báo cáo tự đánh giá.pdf"),  # UTF-8 without the flag
         (_cp1258("Báo cáo tự đánh giá.pdf"), "Báo cáo tự đánh giá.pdf"),  # Vietnamese Windows' code page
-        ("Kế hoạch CCHC.docx".encode("utf-8").decode("latin-1").encode("utf-8"), "Kế hoạch CCHC.docx"),  # UTF-8 read as Latin-1 once
+        ("Kế hoạch CCHC.docx".encode().decode("latin-1").encode("utf-8"), "Kế hoạch CCHC.docx"),  # UTF-8 read as Latin-1 once
     ],
     ids=["utf8-unflagged", "cp1258", "double-encoded"],
 )
@@ -77,9 +79,7 @@ def test_nested_zips_are_expanded_to_the_depth_limit() -> None:
     ]
     with pytest.raises(DocumentError) as info:
         expand_archive(make_zip([("goi/ho-so.zip", middle)]), "goi.zip", ArchiveLimits(max_depth=1))
-    assert (info.value.reason, info.value.message) == (
-        Reason.UNSAFE_ARCHIVE, "goi/ho-so.zip/minh-chung.zip: archives nested more than 1 deep"
-    )
+    assert (info.value.reason, info.value.message) == (Reason.UNSAFE_ARCHIVE, "goi/ho-so.zip/minh-chung.zip: archives nested more than 1 deep")
 
 
 def _symlink() -> zipfile.ZipInfo:
@@ -113,8 +113,18 @@ def test_unsafe_members_refuse_the_archive(members: list[tuple[str | zipfile.Zip
     [
         (ArchiveLimits(max_members=2), [(f"{i}.pdf", b"x") for i in range(3)], Reason.TOO_LARGE, "the archive holds more than 2 files"),
         (ArchiveLimits(max_member_bytes=1000), [("big.pdf", b"x" * 1001)], Reason.TOO_LARGE, "big.pdf is 0.0 MB: at most 0.000953674 MB per file"),
-        (ArchiveLimits(max_total_bytes=1500), [("a.pdf", b"a" * 1000), ("b.pdf", b"b" * 1000)], Reason.TOO_LARGE, "the archive unpacks to more than 0.00143051 MB"),
-        (ArchiveLimits(max_ratio=100), [("bomb.pdf", b"\0" * (3 << 20))], Reason.UNSAFE_ARCHIVE, "bomb.pdf inflates more than 100 times (a zip bomb?)"),
+        (
+            ArchiveLimits(max_total_bytes=1500),
+            [("a.pdf", b"a" * 1000), ("b.pdf", b"b" * 1000)],
+            Reason.TOO_LARGE,
+            "the archive unpacks to more than 0.00143051 MB",
+        ),
+        (
+            ArchiveLimits(max_ratio=100),
+            [("bomb.pdf", b"\0" * (3 << 20))],
+            Reason.UNSAFE_ARCHIVE,
+            "bomb.pdf inflates more than 100 times (a zip bomb?)",
+        ),
     ],
     ids=["members", "member-size", "total-size", "ratio"],
 )
@@ -149,4 +159,4 @@ def test_encrypted_and_damaged_archives() -> None:
 @pytest.mark.parametrize("bad", [dict(max_members=0), dict(max_ratio=-1.0), dict(max_depth="2")])
 def test_limits_are_checked_on_construction(bad: dict[str, object]) -> None:
     with pytest.raises(ValueError, match="ArchiveLimits"):
-        ArchiveLimits(**bad)  # type: ignore[arg-type]
+        ArchiveLimits(**bad)  # type: ignore[arg-type]  # wrong values on purpose: the constructor must refuse them

@@ -10,6 +10,7 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,11 +18,11 @@ from bench import report
 from bench.child import MeasurementFailed, measure
 from bench.corpus import build_corpus, distinct_package, docx_forms_inbox
 from bench.nightly import known_inbox, nightly_steps, record_known
-from bench.peers import build_variants, peer_run, scores_from_tables
-from bench.queries import build_warehouse, time_queries
 from bench.parallel import parallel_bound
+from bench.peers import build_variants, peer_run, scores_from_tables
+from bench.plain_steps import pipeline_steps
+from bench.query_speed import build_warehouse, time_queries
 from bench.raw import raw_bound
-from bench.steps import pipeline_steps
 from bench.warehouses import sqlite_url
 
 UNITS = 49  # registry units: position 49 is the first unit's second package
@@ -82,7 +83,8 @@ def test_a_file_the_parallel_bound_cannot_read_fails_it_with_the_file_named(tmp_
 
 def test_pipeline_steps_load_rank_and_read_every_score(corpus, steps):
     assert steps["statuses"]["loaded"] == 3 and steps["ranked"] == 3 and steps["invalid"] == 0
-    assert set(steps["steps"]) == {"migrate", "discover", "known", "extract", "validate", "load", "release", "rank"}
+    # one slice: nothing to release between slices ("release" is timed only between two)
+    assert steps["slices"] == 1 and set(steps["steps"]) == {"migrate", "discover", "extract", "validate", "load", "rank"}
     for fmt, accuracy in steps["accuracy"].items():
         assert accuracy["exact"] == accuracy["cells"] > 0, fmt
         assert accuracy["units_right"] == accuracy["forms"]
@@ -189,14 +191,20 @@ def test_cpu_meter_counts_every_process_below_and_the_named_server(tmp_path):
     from bench.cpu import CpuMeter
 
     go, served, done = (str(tmp_path / name) for name in ("go", "served", "done"))
-    serve = f"import pathlib, time\nwhile not pathlib.Path({go!r}).exists(): time.sleep(0.02)\n" + _burning(0.6, f"pathlib.Path({served!r}).touch()\ntime.sleep(30)")[2]
-    detached = subprocess.run(["sh", "-c", '"$0" -c "$1" > /dev/null 2>&1 & echo $!', sys.executable, serve], capture_output=True, text=True, check=True)
+    serve = (
+        f"import pathlib, time\nwhile not pathlib.Path({go!r}).exists(): time.sleep(0.02)\n"
+        + _burning(0.6, f"pathlib.Path({served!r}).touch()\ntime.sleep(30)")[2]
+    )
+    detached = subprocess.run(
+        ["sh", "-c", '"$0" -c "$1" > /dev/null 2>&1 & echo $!', sys.executable, serve], capture_output=True, text=True, check=True
+    )
     server = int(detached.stdout)
     try:
         with CpuMeter(server_pid=server) as meter:
             Path(go).touch()
-            running = subprocess.Popen(_burning(0.5, f"import subprocess, pathlib, time\nsubprocess.run({_burning(0.3)!r})\n"
-                                                     f"pathlib.Path({done!r}).touch()\ntime.sleep(30)"))
+            running = subprocess.Popen(
+                _burning(0.5, f"import subprocess, pathlib, time\nsubprocess.run({_burning(0.3)!r})\npathlib.Path({done!r}).touch()\ntime.sleep(30)")
+            )
             subprocess.run(_burning(0.4), check=True)
             _wait_for(Path(done))
             _wait_for(Path(served))
@@ -221,8 +229,23 @@ def test_run_writes_results_and_their_markdown(tmp_path, corpus):
     from bench.run import main
 
     out, markdown = tmp_path / "r.json", tmp_path / "r.md"
-    results = main(["--sizes", "3", "--only", "raw,queries", "--score-rows", "3000", "--no-pg",
-                    "--work", str(corpus.root.parent), "--out", str(out), "--markdown", str(markdown)])
+    results = main(
+        [
+            "--sizes",
+            "3",
+            "--only",
+            "raw,queries",
+            "--score-rows",
+            "3000",
+            "--no-pg",
+            "--work",
+            str(corpus.root.parent),
+            "--out",
+            str(out),
+            "--markdown",
+            str(markdown),
+        ]
+    )
     assert results["errors"] == [] and json.loads(out.read_text())["sizes"]["3"]["raw"]["pdf_files"] >= 1
     text = markdown.read_text()
     assert "### Targets" in text and "ranking over 3,089 score rows, SQLite" in text and "| 3 | 9 |" in text
@@ -230,18 +253,34 @@ def test_run_writes_results_and_their_markdown(tmp_path, corpus):
 
 
 def test_report_checks_each_target(steps):
-    results = {
-        "command": "python -m bench.run", "started": "now", "errors": [],
+    results: dict[str, Any] = {
+        "command": "python -m bench.run",
+        "started": "now",
+        "errors": [],
         "machine": {"nproc": 2, "cpu": "x", "memory_gib": 1, "os": "Linux", "python": "3.11", "sqlite": "3", "postgresql": None, "libraries": {}},
         "sizes": {
-            "35": {"corpus": {"files": 96}, "raw": {"seconds": 10.0, "cpu": 10.0}, "steps": {**steps, "seconds": 11.0, "cpu": 11.0, "maxrss_mb": 300.0},
-                   "steps_guarded": {**steps, "maxrss_mb": 250.0, "worker_peak_mb": 150.0}},
-            "350": {"corpus": {"files": 960}, "raw": {"seconds": 100.0, "cpu": 100.0}, "steps": {**steps, "seconds": 120.0, "cpu": 110.0, "maxrss_mb": 330.0},
-                    "steps_guarded": {**steps, "maxrss_mb": 300.0, "worker_peak_mb": 200.0},
-                    "flows": {"process-1": {"ingest": 100.0, "maxrss_mb": 1},
-                              "process-2": {"ingest": 62.5, "maxrss_mb": 1, "ingest_cpu": {"flow": 10.0, "workers": 100.0, "server": 5.0}}},
-                    "parallel": {"runs": {"1": {"seconds": 90.0, "cpu": 90.0, "speed_up": 1.0, "cpu_growth": 0.0},
-                                          "2": {"seconds": 60.0, "cpu": 108.0, "speed_up": 1.5, "cpu_growth": 0.2}}}},
+            "35": {
+                "corpus": {"files": 96},
+                "raw": {"seconds": 10.0, "cpu": 10.0},
+                "steps": {**steps, "seconds": 11.0, "cpu": 11.0, "maxrss_mb": 300.0},
+                "steps_guarded": {**steps, "maxrss_mb": 250.0, "worker_peak_mb": 150.0},
+            },
+            "350": {
+                "corpus": {"files": 960},
+                "raw": {"seconds": 100.0, "cpu": 100.0},
+                "steps": {**steps, "seconds": 120.0, "cpu": 110.0, "maxrss_mb": 330.0},
+                "steps_guarded": {**steps, "maxrss_mb": 300.0, "worker_peak_mb": 200.0},
+                "flows": {
+                    "process-1": {"ingest": 100.0, "maxrss_mb": 1},
+                    "process-2": {"ingest": 62.5, "maxrss_mb": 1, "ingest_cpu": {"flow": 10.0, "workers": 100.0, "server": 5.0}},
+                },
+                "parallel": {
+                    "runs": {
+                        "1": {"seconds": 90.0, "cpu": 90.0, "speed_up": 1.0, "cpu_growth": 0.0},
+                        "2": {"seconds": 60.0, "cpu": 108.0, "speed_up": 1.5, "cpu_growth": 0.2},
+                    }
+                },
+            },
         },
     }
     verdicts = {row[0]: (row[2], row[3]) for row in report.targets(results)}
@@ -249,11 +288,15 @@ def test_report_checks_each_target(steps):
     assert verdicts["peak memory flat in N (documents read in-process, N=35 → N=350)"] == ("300 → 330 MB (+10%)", "**met**")
     # As ingest runs: the pipeline's process and its largest reader process, together.
     assert verdicts["peak memory flat in N (reader processes, as ingest runs: pipeline + largest reader, N=35 → N=350)"] == (
-        "400 → 500 MB (+25%)", "**not met**")
+        "400 → 500 MB (+25%)",
+        "**not met**",
+    )
     # Reported beside the machine's own ceiling (the raw bound in 2 processes over 1), and the most the CPU
     # time of the 2 workers' run leaves on 2 cores: 100 s / (115 CPU s / 2).
     assert verdicts["speed-up, 2 worker processes over 1 (Prefect ingest)"] == (
-        "N=350: 1.60× (the raw bound's own: 1.50×; at most 1.74× at its CPU time on 2 cores)", "**met**")
+        "N=350: 1.60× (the raw bound's own: 1.50×; at most 1.74× at its CPU time on 2 cores)",
+        "**met**",
+    )
     assert "| 350 | server | process-2 | – | – | 62.50 | 10.0 + 100.0 + 5.0 |" in report.flows_section(results)
     # In rounds (bench.run --rounds), the median of the rounds' speed-ups and of their CPU ceilings is judged.
     results["sizes"]["350"]["flow_rounds"] = [
@@ -263,14 +306,18 @@ def test_report_checks_each_target(steps):
     ]
     verdicts = {row[0]: (row[2], row[3]) for row in report.targets(results)}
     assert verdicts["speed-up, 2 worker processes over 1 (Prefect ingest)"] == (
-        "N=350: 1.55× (median of 2 rounds: 1.60×, 1.50×; the raw bound's own: 1.50×; at most 1.62× at its CPU time on 2 cores)", "**not met**")
+        "N=350: 1.55× (median of 2 rounds: 1.60×, 1.50×; the raw bound's own: 1.50×; at most 1.62× at its CPU time on 2 cores)",
+        "**not met**",
+    )
     assert "| 350 | 2 | 60.00 | 108.00 | 1.50× | +20% |" in report.parallel_section(results)
     assert verdicts["DOCX forms per second per core, whole pipeline, N ≥ 350 (judged per CPU second)"] == ("not measured", "not measured")
 
 
 def test_report_leaves_out_what_was_not_run_and_keeps_a_failed_measurement():
     results = {
-        "command": "python -m bench.run", "started": "now", "sizes": {},
+        "command": "python -m bench.run",
+        "started": "now",
+        "sizes": {},
         "errors": [{"measurement": "raw bound N=3", "error": "Traceback …\nValueError: bad file"}],
         "machine": {"nproc": 2, "cpu": "x", "memory_gib": 1, "os": "Linux", "python": "3.11", "sqlite": "3", "postgresql": None, "libraries": {}},
     }
@@ -290,7 +337,9 @@ def test_report_lists_word_forms_with_and_without_their_evidence():
     verdicts = {row[0]: (row[2], row[3]) for row in report.targets({"sizes": sizes})}
     assert verdicts["DOCX forms per second per core, whole pipeline, N ≥ 350 (judged per CPU second)"] == (
         "N=35: 40.0 per s, 40.0 per CPU s; 20.0 per s in reader processes (not judged), "
-        "N=350: 40.0 per s, 50.0 per CPU s; 20.0 per s in reader processes", "**met**")
+        "N=350: 40.0 per s, 50.0 per CPU s; 20.0 per s in reader processes",
+        "**met**",
+    )
     verdicts = {row[0]: (row[2], row[3]) for row in report.targets({"sizes": {"35": entry, "350": {**entry, "docx_forms": slow}}})}
     assert verdicts["DOCX forms per second per core, whole pipeline, N ≥ 350 (judged per CPU second)"][1] == "**not met**"
 
@@ -299,8 +348,25 @@ def test_report_lists_word_forms_with_and_without_their_evidence():
 def test_flow_measurement_on_the_benchmarks_own_prefect_server(tmp_path, corpus):
     from bench.run import main
 
-    results = main(["--sizes", "3", "--only", "flows", "--runners", "thread", "--ephemeral-sizes", "", "--no-pg", "--rounds", "2",
-                    "--work", str(corpus.root.parent), "--out", str(tmp_path / "r.json")])
+    results = main(
+        [
+            "--sizes",
+            "3",
+            "--only",
+            "flows",
+            "--runners",
+            "thread",
+            "--ephemeral-sizes",
+            "",
+            "--no-pg",
+            "--rounds",
+            "2",
+            "--work",
+            str(corpus.root.parent),
+            "--out",
+            str(tmp_path / "r.json"),
+        ]
+    )
     run = results["sizes"]["3"]["flows"]["thread"]  # the first round's, in full; every round's ingest in flow_rounds
     assert [set(r) for r in results["sizes"]["3"]["flow_rounds"]] == [{"thread"}, {"thread"}]
     assert results["sizes"]["3"]["flow_rounds"][0]["thread"]["ingest"] == run["ingest"]

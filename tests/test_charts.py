@@ -8,7 +8,10 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
+from matplotlib.axes import Axes
+from matplotlib.colors import to_rgba
 from matplotlib.image import imread
+from matplotlib.patches import Rectangle
 
 from publishing.charts import PNG_DPI, field_heatmap, points_chart, ranking_charts, write_chart
 from publishing.ranking import UnitTotal, rank_units
@@ -31,9 +34,12 @@ def _texts(figure) -> list[str]:
 
 def test_two_charts_per_block_in_framework_order(charts):
     assert [c.stem for c in charts] == [
-        "diem-cuc-hq-tinh", "chi-so-linh-vuc-cuc-hq-tinh",
-        "diem-cuc-truc-thuoc", "chi-so-linh-vuc-cuc-truc-thuoc",
-        "diem-vu-chuc-nang", "chi-so-linh-vuc-vu-chuc-nang",
+        "diem-cuc-hq-tinh",
+        "chi-so-linh-vuc-cuc-hq-tinh",
+        "diem-cuc-truc-thuoc",
+        "chi-so-linh-vuc-cuc-truc-thuoc",
+        "diem-vu-chuc-nang",
+        "chi-so-linh-vuc-vu-chuc-nang",
     ]
     assert all(c.caption and c.block_id in c.stem for c in charts)
 
@@ -49,6 +55,7 @@ def test_points_chart_has_a_bar_per_unit_rank_one_on_top_and_vietnamese_numbers(
     assert len(axes.patches) == len(provincial) == 35
     widths = sorted((bar.get_width() for bar in axes.patches), reverse=True)
     assert widths[:4] == [89, 89, 89, 88.5]
+    assert axes.get_xlim()[0] == 75  # totals run 82–89 of 90: from 0, a 0,5 difference would not show
     texts = _texts(figure)
     assert "88,5" in texts and "88.5" not in texts
     assert "Điểm (tối đa 90)" in texts and any("Khối Cục Hải quan tỉnh, thành phố" in t for t in texts)
@@ -76,6 +83,15 @@ def test_no_heatmap_without_field_scores(framework):
     assert [c.stem for c in ranking_charts(framework, ranking)] == ["diem-cuc-hq-tinh"]
 
 
+def _bars(axes: Axes) -> list[Rectangle]:
+    """The bars of a bar chart: every patch of its axes, each a rectangle."""
+    bars = []
+    for patch in axes.patches:
+        assert isinstance(patch, Rectangle)
+        bars.append(patch)
+    return bars
+
+
 def test_units_scored_on_a_reduced_maximum_are_charted_by_index(framework):
     ranking = rank_units(
         framework,
@@ -86,7 +102,7 @@ def test_units_scored_on_a_reduced_maximum_are_charted_by_index(framework):
     )
     chart = points_chart(framework, framework.block("cuc-hq-tinh"), ranking)
     assert "Chỉ số (%)" in _texts(chart.figure)
-    assert sorted(bar.get_width() for bar in chart.figure.axes[0].patches) == [97.22, 97.78]
+    assert sorted(bar.get_width() for bar in _bars(chart.figure.axes[0])) == [97.22, 97.78]
 
 
 def test_png_is_readable_and_svg_is_byte_identical(framework, ranking, charts, tmp_path):
@@ -112,7 +128,18 @@ def test_colours_carry_the_tiers(framework):
         ],
     )
     chart = points_chart(framework, framework.block("cuc-hq-tinh"), ranking)
-    colours = {tuple(np.round(bar.get_facecolor(), 3)) for bar in chart.figure.axes[0].patches}
+    colours = {tuple(np.round(to_rgba(bar.get_facecolor()), 3)) for bar in _bars(chart.figure.axes[0])}
     assert len(colours) == 2
-    legend = [t.get_text() for t in chart.figure.axes[0].get_legend().get_texts()]
+    tier_legend = chart.figure.axes[0].get_legend()
+    assert tier_legend is not None
+    legend = [t.get_text() for t in tier_legend.get_texts()]
     assert legend == ["Tốt", "Khá"]
+
+
+def test_the_points_axis_starts_where_differences_show():
+    from publishing.charts import axis_start
+
+    assert axis_start([82.0, 89.0], 90.0) == 75
+    assert axis_start([85.0, 89.0], 90.0) == 80
+    assert axis_start([40.0, 89.0], 90.0) == 0  # a unit in the lower half: the whole axis
+    assert axis_start([8.5, 9.0], 10.0) == 7

@@ -21,8 +21,8 @@ COUNT = 120
 
 def _state(engine) -> tuple[int, int, list[int]]:
     with Session(engine) as s:
-        documents = s.scalar(select(func.count()).select_from(Document))
-        submissions = s.scalar(select(func.count()).select_from(Submission))
+        documents = s.execute(select(func.count()).select_from(Document)).scalar_one()
+        submissions = s.execute(select(func.count()).select_from(Submission)).scalar_one()
         per_submission = s.scalars(select(func.count(Score.id)).join(Submission).group_by(Submission.id)).all()
     return documents, submissions, list(per_submission)
 
@@ -83,7 +83,7 @@ def test_a_first_migration_cut_short_leaves_no_half_made_warehouse(tmp_path):
     event.listen(engine, "connect", _sqlite_pragmas)
     statements: list[str] = []
 
-    def cut_short(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+    def cut_short(_conn, _cursor, statement, *_args):
         statements.append(statement.lstrip().upper())
         if sum(s.startswith("CREATE INDEX") for s in statements) == 3:
             raise KeyboardInterrupt  # as a kill would, between two statements

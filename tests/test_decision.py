@@ -9,12 +9,14 @@ import unicodedata
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import TypedDict
 
 import docx
 import pdfplumber
 import pytest
+from docx.shared import Length
 
-from parindex import files as files_module
+from core.errors import RankingError
 from publishing.content import decision_content
 from publishing.decision import decision_number, head_title, roman, vietnamese_date, write_decision
 from publishing.pdf import render_pdf
@@ -24,9 +26,15 @@ from schemas.units import registry_for
 
 # Provincial scores of Decision 3751/QĐ-TCHQ where known; the other units get illustrative scores.
 KNOWN_2019 = {
-    "hq-ho-chi-minh": "89", "hq-da-nang": "89", "hq-dong-nai": "89",
-    "hq-ha-noi": "88.5", "hq-hai-phong": "88.5", "hq-gia-lai-kon-tum": "88.5",
-    "hq-khanh-hoa": "88", "hq-nghe-an": "88", "hq-quang-ninh": "88",
+    "hq-ho-chi-minh": "89",
+    "hq-da-nang": "89",
+    "hq-dong-nai": "89",
+    "hq-ha-noi": "88.5",
+    "hq-hai-phong": "88.5",
+    "hq-gia-lai-kon-tum": "88.5",
+    "hq-khanh-hoa": "88",
+    "hq-nghe-an": "88",
+    "hq-quang-ninh": "88",
 }
 
 
@@ -49,9 +57,7 @@ def ranking(framework):
 @pytest.fixture(scope="module")
 def published(framework, ranking, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("decision") / "3751-QD-TCHQ.docx"
-    return write_decision(
-        framework, ranking, path, decision_no="3751", signed_on=date(2020, 12, 30), signer="Nguyễn Văn Cẩn"
-    )
+    return write_decision(framework, ranking, path, decision_no="3751", signed_on=date(2020, 12, 30), signer="Nguyễn Văn Cẩn")
 
 
 def _cell_lines(cell) -> list[str]:
@@ -84,8 +90,7 @@ def test_body_has_title_authority_grounds_and_articles(published):
     assert "QUYẾT ĐỊNH" in texts and "QUYẾT ĐỊNH:" in texts
     assert texts.index("QUYẾT ĐỊNH") < texts.index("TỔNG CỤC TRƯỞNG TỔNG CỤC HẢI QUAN") < texts.index("QUYẾT ĐỊNH:")
     assert (
-        "Về việc phê duyệt và công bố Chỉ số cải cách hành chính ngành Hải quan năm 2019 "
-        "của các đơn vị thuộc và trực thuộc Tổng cục Hải quan"
+        "Về việc phê duyệt và công bố Chỉ số cải cách hành chính ngành Hải quan năm 2019 của các đơn vị thuộc và trực thuộc Tổng cục Hải quan"
     ) in texts
     grounds = [t for t in texts if t.startswith("Căn cứ")]
     assert any("Quyết định số 1500/QĐ-TCHQ" in t for t in grounds)
@@ -113,10 +118,7 @@ def test_one_ruled_appendix_table_per_block(published, framework, ranking):
         assert f"Phụ lục {roman(index)}" in texts
         assert f"KHỐI {block.name.upper()}" in texts
     assert texts.count("KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NGÀNH HẢI QUAN NĂM 2019") == 3
-    assert (
-        "(Kèm theo Quyết định số 3751/QĐ-TCHQ ngày 30 tháng 12 năm 2020 của Tổng cục trưởng Tổng cục Hải quan)"
-        in texts
-    )
+    assert "(Kèm theo Quyết định số 3751/QĐ-TCHQ ngày 30 tháng 12 năm 2020 của Tổng cục trưởng Tổng cục Hải quan)" in texts
     appendix_titles = [p for p in document.paragraphs if p.text.startswith("Phụ lục ")]
     assert all(p.paragraph_format.page_break_before for p in appendix_titles)
 
@@ -132,7 +134,7 @@ def test_one_ruled_appendix_table_per_block(published, framework, ranking):
         assert all(r[2].endswith(f"/{block.max_points}") for r in rows[1:])
         assert all(re.fullmatch(r"\d{2,3},\d\d", r[3]) for r in rows[1:])
         assert {r[4] for r in rows[1:]} <= {tier.name for tier in framework.tiers}
-        assert table.style.name == "Table Grid"
+        assert table.style is not None and table.style.name == "Table Grid"
 
     provincial = [[c.text for c in row.cells] for row in appendices[0].rows]
     assert provincial[1:4] == [
@@ -145,19 +147,24 @@ def test_one_ruled_appendix_table_per_block(published, framework, ranking):
 
 def test_without_tiers_the_appendix_keeps_points_and_rank_only(framework, ranking, tmp_path):
     plain = framework.model_copy(update={"tiers": ()})
-    document = docx.Document(write_decision(plain, ranking, tmp_path / "plain.docx", decision_no="3751"))
+    document = docx.Document(str(write_decision(plain, ranking, tmp_path / "plain.docx", decision_no="3751")))
     rows = [[c.text for c in row.cells] for row in document.tables[2].rows]
     assert rows[0] == ["STT", "Đơn vị", "Điểm", "Xếp hạng"]
     assert rows[1] == ["1", "Đà Nẵng", "89/90", "1"]
     assert round(document.tables[2].columns[0].width.mm) == 15
 
 
+def _mm(length: Length | None) -> int:
+    assert length is not None
+    return round(length.mm)
+
+
 def test_page_setup_and_font(published):
     document = docx.Document(published)
     section = document.sections[0]
-    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert (_mm(section.page_width), _mm(section.page_height)) == (210, 297)
     margins = (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
-    assert [round(m.mm) for m in margins] == [20, 20, 30, 15]
+    assert [_mm(m) for m in margins] == [20, 20, 30, 15]
     normal = document.styles["Normal"]
     assert normal.font.name == "Times New Roman" and normal.font.size.pt == 14
     sizes = {r.font.size.pt for p in document.paragraphs for r in p.runs if r.font.size}
@@ -174,8 +181,14 @@ def test_core_properties_are_fixed_by_the_signing_date(published):
     assert properties.language == "vi-VN"
 
 
+class _DecisionArgs(TypedDict):
+    decision_no: str
+    signed_on: date
+    signer: str
+
+
 def test_writing_twice_gives_identical_bytes(framework, ranking, tmp_path, monkeypatch):
-    kwargs = {"decision_no": "3751", "signed_on": date(2020, 12, 30), "signer": "Nguyễn Văn Cẩn"}
+    kwargs: _DecisionArgs = {"decision_no": "3751", "signed_on": date(2020, 12, 30), "signer": "Nguyễn Văn Cẩn"}
     first = write_decision(framework, ranking, tmp_path / "a.docx", **kwargs).read_bytes()
     later = time.time() + 3 * 86400  # python-docx would stamp zip members and core.xml with "now"
     monkeypatch.setattr(time, "time", lambda: later)
@@ -187,7 +200,7 @@ def test_writing_twice_gives_identical_bytes(framework, ranking, tmp_path, monke
 
 
 def test_draft_without_number_or_date_leaves_blanks(framework, ranking, tmp_path):
-    document = docx.Document(write_decision(framework, ranking, tmp_path / "draft.docx"))
+    document = docx.Document(str(write_decision(framework, ranking, tmp_path / "draft.docx")))
     left, right = document.tables[0].rows[0].cells
     assert any(re.fullmatch(r"Số: {4,}/QĐ-TCHQ", line) for line in _cell_lines(left))
     assert any(re.fullmatch(r"Hà Nội, ngày {4,}tháng {4,}năm {4,}", line) for line in _cell_lines(right))
@@ -202,7 +215,7 @@ def test_write_is_atomic(framework, ranking, tmp_path, monkeypatch):
     def crash(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(files_module.os, "replace", crash)
+    monkeypatch.setattr("core.atomic_files.os.replace", crash)
     with pytest.raises(OSError, match="disk full"):
         write_decision(framework, ranking, target, decision_no="9999", signed_on=date(2021, 1, 5))
     assert target.read_bytes() == before  # the old decision is untouched
@@ -211,12 +224,12 @@ def test_write_is_atomic(framework, ranking, tmp_path, monkeypatch):
 
 def test_only_blocks_with_units_get_an_appendix(framework, ranking, tmp_path):
     single = [line for line in ranking if line.block_id == "vu-chuc-nang"]
-    document = docx.Document(write_decision(framework, single, tmp_path / "one.docx", decision_no="1"))
+    document = docx.Document(str(write_decision(framework, single, tmp_path / "one.docx", decision_no="1")))
     assert len(document.tables) == 3
     texts = [p.text for p in document.paragraphs]
     assert "Phụ lục I" in texts and "KHỐI CÁC VỤ VÀ VĂN PHÒNG TỔNG CỤC HẢI QUAN" in texts
     assert any("(chi tiết tại Phụ lục kèm theo Quyết định này)" in t for t in texts)
-    with pytest.raises(ValueError, match="nothing to publish"):
+    with pytest.raises(RankingError, match="nothing to publish"):
         write_decision(framework, [], tmp_path / "empty.docx")
 
 
@@ -244,9 +257,7 @@ def _words(text: str) -> str:
 @pytest.fixture(scope="module")
 def published_pdf(framework, ranking, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("decision-pdf") / "3751-QD-TCHQ.pdf"
-    return write_decision(
-        framework, ranking, path, decision_no="3751", signed_on=date(2020, 12, 30), signer="Nguyễn Văn Cẩn"
-    )
+    return write_decision(framework, ranking, path, decision_no="3751", signed_on=date(2020, 12, 30), signer="Nguyễn Văn Cẩn")
 
 
 def test_pdf_says_everything_the_docx_says(published, published_pdf):

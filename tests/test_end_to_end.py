@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 
 import docx
 import pytest
 
+from core.progress import Step, listening
 from flows.ingest import ingest
 from flows.publish import publish
-from parindex.progress import Step, listening
 from samples.generate import generate_inbox
 from schemas.vietnamese import format_points
 
@@ -48,7 +48,7 @@ def test_sample_inbox_to_published_decision(prefect_server, sample_inbox, tmp_pa
     again = ingest(inbox=str(sample_inbox))
     assert (again.unchanged, again.statuses) == (first.seen, {})
 
-    publication = publish(year=2019, out_dir=str(tmp_path / "out"), decision_no="3751/QĐ-TCHQ")
+    publication = publish(year=2019, out_dir=str(tmp_path / "out"), decision_no="3751/QĐ-TCHQ", signer="Nguyễn Văn Cẩn")
     provincial = [r for r in publication.ranking if r.block_id == "cuc-hq-tinh"]
     assert len(provincial) == 35 and all(r.max_points == Decimal(90) for r in provincial)
     for rank, (points, names) in PUBLISHED_2019.items():
@@ -62,35 +62,36 @@ def test_sample_inbox_to_published_decision(prefect_server, sample_inbox, tmp_pa
     decision = docx.Document(publication.decision_path)
     cells = {c.text for t in decision.tables for row in t.rows for c in row.cells}
     assert {"89/90", "88,5/90", "87,5/90"} <= cells
+    assert any("Nguyễn Văn Cẩn" in cell for cell in cells)  # under the signature
 
     # reproducible: the same warehouse gives the same inputs and byte-identical CSV, JSON and SVG, in a new snapshot
-    again = publish(year=2019, out_dir=str(tmp_path / "out-again"), decision_no="3751/QĐ-TCHQ")
-    assert again.inputs_hash == publication.inputs_hash and again.snapshot_id != publication.snapshot_id
+    republished = publish(year=2019, out_dir=str(tmp_path / "out-again"), decision_no="3751/QĐ-TCHQ")
+    assert republished.inputs_hash == publication.inputs_hash and republished.snapshot_id != publication.snapshot_id
     stable = [name for name in publication.files if name.endswith((".csv", ".json", ".svg"))]
-    assert len(stable) >= 4 and all(again.files[name] == publication.files[name] for name in stable)
+    assert len(stable) >= 4 and all(republished.files[name] == publication.files[name] for name in stable)
 
 
 def test_an_inbox_taken_in_small_slices_ranks_as_in_one(prefect_server, sample_inbox, tmp_path, registry, monkeypatch):
     """Slices of whole packages, each validated and loaded before the next, whose reading is queued before
     this one's validation starts (workers done with a slice go on to the next): the same warehouse in the end."""
     import flows.ingest as module
-    from parindex import pipeline
+    from pipeline import steps as pipeline_steps
 
     monkeypatch.setenv("PARINDEX_DB_URL", f"sqlite:///{tmp_path / 'warehouse.db'}")
     monkeypatch.setenv("PARINDEX_SLICE_DOCUMENTS", "10")
     events: list[str] = []
 
-    def submitted(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def submitted(*args, **kwargs):
         events.append("read")
         return read_slice(*args, **kwargs)
 
-    def validated(outcomes, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def validated(outcomes, *args, **kwargs):
         events.append("validate")
         return validate_outcomes(outcomes, *args, **kwargs)
 
-    read_slice, validate_outcomes = module.read_slice, pipeline.validate_outcomes
+    read_slice, validate_outcomes = module.read_slice, pipeline_steps.validate_outcomes
     monkeypatch.setattr(module, "read_slice", submitted)
-    monkeypatch.setattr(pipeline, "validate_outcomes", validated)
+    monkeypatch.setattr(pipeline_steps, "validate_outcomes", validated)
     steps: list[Step] = []
     with listening(steps.append):
         summary = ingest(inbox=str(sample_inbox))

@@ -91,12 +91,17 @@ def _letter(lines: list[str]) -> bytes:
 
 
 def test_an_evidence_file_knows_its_own_number_date_and_the_numbers_it_cites() -> None:
-    data = _letter([
-        "TỔNG CỤC HẢI QUAN", "CỤC HẢI QUAN TP. ĐÀ NẴNG", "Số: 03/KH‑HQĐNg",
-        "KẾ HOẠCH", "Cải cách hành chính năm 2019",
-        "Căn cứ Quyết định số 1500/QĐ-TCHQ ngày 24/5/2019 của Tổng cục trưởng Tổng cục Hải quan;",
-        "Thực hiện Nghị quyết số 05-NQ/TU;",
-    ])
+    data = _letter(
+        [
+            "TỔNG CỤC HẢI QUAN",
+            "CỤC HẢI QUAN TP. ĐÀ NẴNG",
+            "Số: 03/KH‑HQĐNg",
+            "KẾ HOẠCH",
+            "Cải cách hành chính năm 2019",
+            "Căn cứ Quyết định số 1500/QĐ-TCHQ ngày 24/5/2019 của Tổng cục trưởng Tổng cục Hải quan;",
+            "Thực hiện Nghị quyết số 05-NQ/TU;",
+        ]
+    )
     result = extract_document(data, "ke-hoach.docx")
     assert isinstance(result, EvidenceDocument)
     assert (result.document_number, result.document_date) == ("03/KH-HQĐNg", date(2019, 1, 5))
@@ -128,7 +133,7 @@ def test_link_evidence_finds_mentions_and_reports_missing() -> None:
     plan = _evidence("1" * 64, "03/KH-HQĐNg", "1500/QĐ-TCHQ")
     report = _evidence("2" * 64, "07/BC-HQĐNg")  # 7 and 07 are different numbers on paper: not linked
     links = link_evidence(form, [plan, report])
-    assert [(l.criterion_code, l.reference.number, l.status, l.evidence_sha256) for l in links] == [
+    assert [(link.criterion_code, link.reference.number, link.status, link.evidence_sha256) for link in links] == [
         ("1.1.1", "03/KH-HQĐNg", LinkStatus.FOUND, plan.sha256),
         ("1.1.2", "1500/QĐ-TCHQ", LinkStatus.MENTIONED, plan.sha256),
         ("1.1.2", "7/BC-HQĐNg", LinkStatus.MISSING, None),

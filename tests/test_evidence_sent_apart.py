@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from parindex.inbox import discover
-from parindex.pipeline import extract_outcome, validate_outcomes
+from pipeline.inbox import discover
+from pipeline.steps import extract_outcome, validate_outcomes
 from samples.generate import generate_inbox
 from schemas.framework import framework_for
-from schemas.records import DocumentOutcome, DocumentStatus, LinkStatus
+from schemas.records import DocumentOutcome, DocumentStatus, Finding, LinkStatus
 from warehouse.db import make_engine
-from warehouse.evidence import stored_evidence
+from warehouse.evidence_store import stored_evidence
 from warehouse.load import load_outcomes
 
 UNIT = "hq-da-nang"
@@ -27,7 +25,7 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> list[DocumentOutcome]:
     return outcomes
 
 
-def _findings(findings: dict[str, list]) -> list[tuple[str, str | None]]:  # type: ignore[type-arg]
+def _findings(findings: dict[str, list[Finding]]) -> list[tuple[str, str | None]]:
     return sorted((f.rule, f.criterion_code) for batch in findings.values() for f in batch)
 
 
@@ -62,14 +60,14 @@ def test_a_form_sent_after_its_evidence_links_to_it_as_if_sent_together(package,
 def test_a_packages_evidence_is_taken_in_path_order_whichever_run_read_it(package) -> None:
     """Two files that are one document (a copy under another name, rescanned): which one a citation links to
     depends on the files' paths only, not on the order they were read in nor on which run read them."""
-    from expectations.inputs import package_inputs
+    from expectations.package_inputs import package_inputs
 
     first, second = [o for o in package if o.evidence is not None][:2]
-    rescan = first.evidence.model_copy(update={"sha256": "f" * 64})  # type: ignore[union-attr]
+    rescan = first.evidence.model_copy(update={"sha256": "f" * 64})
     copy = second.model_copy(update={"evidence": rescan})  # at the second file's path
     form = [o for o in package if o.form is not None]
     linked = package_inputs([first, copy, *form]).links
     assert {link.evidence_sha256 for links in linked.values() for link in links} >= {rescan.sha256}
     assert package_inputs([copy, first, *form]).links == linked
     assert package_inputs([first, *form], {UNIT: [(copy.document.path, rescan)]}).links == linked
-    assert package_inputs(form, {UNIT: [(copy.document.path, rescan), (first.document.path, first.evidence)]}).links == linked  # type: ignore[list-item]
+    assert package_inputs(form, {UNIT: [(copy.document.path, rescan), (first.document.path, first.evidence)]}).links == linked

@@ -18,6 +18,8 @@ import docx
 import matplotlib
 import pytest
 from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.text.paragraph import Paragraph as DocxParagraph
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -25,11 +27,11 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from extractors import ExtractionLimits, convert_doc_to_docx, extract_document, legacy_fonts, read_docx, read_document, read_pdf
+from core.errors import DocumentError, Reason
+from extractors import ExtractionLimits, convert_doc_to_docx, extract_document, legacy_fonts, read_document, read_docx, read_pdf
 from extractors.detect import detect_kind
 from extractors.extract import OCR_MODULE
 from extractors.legacy import libreoffice_convert, soffice_path
-from parindex.errors import DocumentError, Reason
 from schemas.framework import Criterion, Framework
 from schemas.records import DocumentKind, EvidenceDocument, ReadDocument, SelfAssessment, TextLayer
 from schemas.units import UnitRegistry
@@ -49,12 +51,12 @@ def _docx_bytes(document: docx.document.Document) -> bytes:
     return buffer.getvalue()
 
 
-def _wrap_in_content_control(element: object) -> None:
+def _wrap_in_content_control(element: BaseOxmlElement) -> None:
     """Put a paragraph or a cell inside a w:sdt, as Word templates do for form fields."""
     sdt, properties, content = OxmlElement("w:sdt"), OxmlElement("w:sdtPr"), OxmlElement("w:sdtContent")
     sdt.append(properties)
     sdt.append(content)
-    element.addprevious(sdt)  # type: ignore[attr-defined]
+    element.addprevious(sdt)
     content.append(element)
 
 
@@ -143,7 +145,9 @@ def two_page_pdf(style: ParagraphStyle) -> bytes:
         rows.append([f"2.{i}", Paragraph(name, style), "2", PDF_SCORES[i % len(PDF_SCORES)], Paragraph(f"Quyết định số {i}/QĐ-HQQN", style)])
     rows.append(["", Paragraph("Tổng cộng", style), "80", "", ""])
     table = Table(rows, repeatRows=1, colWidths=[40, 210, 55, 65, 130])
-    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    table.setStyle(
+        TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")])
+    )
     return _pdf_bytes([*_header(style), table])
 
 
@@ -160,8 +164,18 @@ def unruled_pdf(style: ParagraphStyle) -> bytes:
 
 
 def evidence_pdf(style: ParagraphStyle) -> bytes:
-    body = [Paragraph(text, style) for text in ("QUYẾT ĐỊNH", "Ban hành Kế hoạch cải cách hành chính năm 2019", "Điều 1. Ban hành kèm theo Quyết định này Kế hoạch cải cách hành chính năm 2019.")]
-    columns = Table([[Paragraph("CỤC HẢI QUAN TỈNH QUẢNG NINH<br/>Số: 12/QĐ-HQQN", style), Paragraph("Quảng Ninh, ngày 05 tháng 01 năm 2019", style)]], colWidths=[220, 280])
+    body = [
+        Paragraph(text, style)
+        for text in (
+            "QUYẾT ĐỊNH",
+            "Ban hành Kế hoạch cải cách hành chính năm 2019",
+            "Điều 1. Ban hành kèm theo Quyết định này Kế hoạch cải cách hành chính năm 2019.",
+        )
+    ]
+    columns = Table(
+        [[Paragraph("CỤC HẢI QUAN TỈNH QUẢNG NINH<br/>Số: 12/QĐ-HQQN", style), Paragraph("Quảng Ninh, ngày 05 tháng 01 năm 2019", style)]],
+        colWidths=[220, 280],
+    )
     return _pdf_bytes([columns, Spacer(1, 12), *body])
 
 
@@ -185,13 +199,40 @@ def test_read_docx_counts_merged_cells_once_and_unwraps_content_controls() -> No
     assert [(row.row, row.page) for row in grid.rows] == [(i, None) for i in range(6)]
 
 
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_BOX_XML = (
+    f'<w:r xmlns:w="{_W}" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+    ' xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" xmlns:v="urn:schemas-microsoft-com:vml">'
+    '<mc:AlternateContent><mc:Choice Requires="wps"><wps:txbx><w:txbxContent>{paragraphs}</w:txbxContent></wps:txbx></mc:Choice>'
+    "<mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent>{paragraphs}</w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback>"
+    "</mc:AlternateContent></w:r>"
+)
+
+
+def _text_box(paragraph: DocxParagraph, *lines: str) -> None:
+    """A text box anchored in `paragraph`, drawn twice as Word saves it: DrawingML, and VML for older readers."""
+    paragraphs = "".join(f"<w:p><w:r><w:t>{line}</w:t></w:r></w:p>" for line in lines)
+    paragraph._p.append(parse_xml(_BOX_XML.format(paragraphs=paragraphs)))
+
+
+def test_read_docx_reads_text_boxes_once_after_their_anchor() -> None:
+    """Letterheads and web exports put the unit's name in text boxes; Word's VML copy is not read twice."""
+    document = docx.Document()
+    anchor = document.add_paragraph("Trước hộp")
+    _text_box(anchor, "CỤC HẢI QUAN TỈNH QUẢNG NINH", "Số: 25/BC-HQQN")
+    document.add_paragraph("Sau hộp")
+    cell = document.add_table(rows=1, cols=1).rows[0].cells[0]
+    _text_box(cell.paragraphs[0], "Hộp trong bảng")
+    read = read_docx(_docx_bytes(document), "f" * 64)
+    assert read.lines == ["Trước hộp", "CỤC HẢI QUAN TỈNH QUẢNG NINH", "Số: 25/BC-HQQN", "Sau hộp", "Hộp trong bảng"]
+    assert [row.cells for row in read.grids[0].rows] == [[""]]  # the box is not the cell's text
+
+
 def test_extract_docx_with_merged_heading() -> None:
     data = merged_heading_docx()
     result = extract_document(data, "bao-cao.docx")
     assert isinstance(result, SelfAssessment)
-    assert (result.unit_code, result.year, result.document_number, result.document_date) == (
-        "hq-quang-ninh", 2019, "25/BC-HQQN", date(2020, 1, 10)
-    )
+    assert (result.unit_code, result.year, result.document_number, result.document_date) == ("hq-quang-ninh", 2019, "25/BC-HQQN", date(2020, 1, 10))
     assert [(r.code, r.max_points, r.self_points) for r in result.rows] == [
         ("1.1", Decimal(3), Decimal("2.5")),
         ("1.1.1", Decimal(1), Decimal("0.5")),
@@ -206,9 +247,7 @@ def test_extract_docx_with_merged_heading() -> None:
 def test_extract_docx_with_variant_headings_in_another_order() -> None:
     result = extract_document(variant_heading_docx(), "bang-diem.docx")
     assert isinstance(result, SelfAssessment)
-    assert (result.unit_code, result.year, result.document_number, result.document_date) == (
-        "hq-da-nang", 2019, "15/BC-HQĐNg", date(2020, 1, 5)
-    )
+    assert (result.unit_code, result.year, result.document_number, result.document_date) == ("hq-da-nang", 2019, "15/BC-HQĐNg", date(2020, 1, 5))
     assert [(r.code, r.name, r.max_points, r.self_points) for r in result.rows] == [
         ("2.1.1", "Góp ý dự thảo văn bản", Decimal("1.5"), Decimal("1.5")),
         ("2.1.2", "Chất lượng ý kiến góp ý", Decimal("1.5"), Decimal(1)),
@@ -241,9 +280,7 @@ def test_read_pdf_splits_the_two_header_columns_and_keeps_pages(style: Paragraph
 def test_extract_two_page_pdf(style: ParagraphStyle) -> None:
     result = extract_document(two_page_pdf(style), "bao-cao.pdf")
     assert isinstance(result, SelfAssessment)
-    assert (result.unit_code, result.year, result.document_number, result.document_date) == (
-        "hq-quang-ninh", 2019, "25/BC-HQQN", date(2020, 1, 10)
-    )
+    assert (result.unit_code, result.year, result.document_number, result.document_date) == ("hq-quang-ninh", 2019, "25/BC-HQQN", date(2020, 1, 10))
     assert [r.code for r in result.rows] == [f"2.{i}" for i in range(1, PDF_ROWS + 1)]
     assert [r.self_points for r in result.rows] == [expected_pdf_score(i) for i in range(1, PDF_ROWS + 1)]
     assert all(r.max_points == Decimal(2) for r in result.rows)
@@ -347,15 +384,28 @@ OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
         (b"\x00\x13random bytes", Reason.UNSUPPORTED_FORMAT, "not a PDF or Word file (starts with b'\\x00\\x13random bytes')"),
         (_zip({"notes.txt": b"hello"}), Reason.UNSUPPORTED_FORMAT, "not a PDF or Word file: a zip archive without word/document.xml (1 entries)"),
         # An Excel workbook is read now; one that is only its workbook part is damaged.
-        (_zip({"xl/workbook.xml": b"<x/>"}), Reason.DAMAGED, 'damaged Excel file: KeyError: "There is no item named \'[Content_Types].xml\' in the archive"'),
+        (
+            _zip({"xl/workbook.xml": b"<x/>"}),
+            Reason.DAMAGED,
+            "damaged Excel file: KeyError: \"There is no item named '[Content_Types].xml' in the archive\"",
+        ),
         (b"\x89PNG\r\n\x1a\n....", Reason.UNSUPPORTED_FORMAT, "not a PDF or Word file: it is a PNG image"),
         (OLE2 + b"\x00" * 512, Reason.UNSUPPORTED_FORMAT, "an Office 97-2003 file that is not a Word document"),
         (OLE2 + "Workbook".encode("utf-16-le"), Reason.UNSUPPORTED_FORMAT, "not a PDF or Word file: it is a legacy Excel .xls workbook"),
         (OLE2 + "EncryptedPackage".encode("utf-16-le"), Reason.ENCRYPTED, "password-protected Office file: remove the password and send it again"),
         (b"PK\x03\x04 not really a zip", Reason.DAMAGED, "damaged zip/Word file: File is not a zip file"),
-        (_zip({"bao-cao.pdf": b"%PDF-1.7 stored uncompressed"}), Reason.UNSUPPORTED_FORMAT, "not a PDF or Word file: a zip archive without word/document.xml (1 entries)"),
         (
-            _zip({"_rels/.rels": b'<Relationship Type="http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"/>', "word/document.xml": b"<x/>"}),
+            _zip({"bao-cao.pdf": b"%PDF-1.7 stored uncompressed"}),
+            Reason.UNSUPPORTED_FORMAT,
+            "not a PDF or Word file: a zip archive without word/document.xml (1 entries)",
+        ),
+        (
+            _zip(
+                {
+                    "_rels/.rels": b'<Relationship Type="http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"/>',
+                    "word/document.xml": b"<x/>",
+                }
+            ),
             Reason.UNSUPPORTED_FORMAT,
             "Word file in Strict Open XML format: save it as a standard Word document (.docx)",
         ),
@@ -419,8 +469,14 @@ def test_official_form_round_trip(fmt: str, unit_code: str, framework: Framework
     scores = _filled_scores(leaves, framework.step)
     evidence = {leaves[0].code: "Kế hoạch số 03/KH-HQĐNg ngày 05/01/2019", leaves[1].code: "Báo cáo số 7/BC-HQĐNg"}
     content = forms.FormContent(
-        framework=framework, block=block, unit=unit, scores=scores, evidence=evidence,
-        document_number="15/BC-HQĐNg", place="Đà Nẵng", signed_on=date(2020, 1, 5),
+        framework=framework,
+        block=block,
+        unit=unit,
+        scores=scores,
+        evidence=evidence,
+        document_number="15/BC-HQĐNg",
+        place="Đà Nẵng",
+        signed_on=date(2020, 1, 5),
     )
     result = extract_document(forms.write_form(content, fmt), f"form.{fmt}")
 
@@ -450,7 +506,6 @@ def test_blank_official_form_names_no_unit(fmt: str, framework: Framework) -> No
     assert info.value.reason is Reason.UNIT_UNKNOWN
 
 
-
 # --- limits ------------------------------------------------------------------------------------------
 
 
@@ -470,25 +525,27 @@ def test_limits_stop_large_long_and_slow_documents(style: ParagraphStyle) -> Non
     assert info.value.message.endswith("at page 1 of 2 (limit 1e-09 s per document)")
 
 
-@pytest.mark.parametrize("bad", [dict(max_pages=0), dict(max_seconds=-1.0), dict(max_bytes="1"), dict(conversion_timeout=True), dict(max_ocr_pages=-1)])
+@pytest.mark.parametrize(
+    "bad", [dict(max_pages=0), dict(max_seconds=-1.0), dict(max_bytes="1"), dict(conversion_timeout=True), dict(max_ocr_pages=-1)]
+)
 def test_extraction_limits_are_checked_on_construction(bad: dict[str, object]) -> None:
     with pytest.raises(ValueError, match="ExtractionLimits"):
-        ExtractionLimits(**bad)  # type: ignore[arg-type]
+        ExtractionLimits(**bad)  # type: ignore[arg-type]  # wrong values on purpose: the constructor must refuse them
     assert ExtractionLimits(max_ocr_pages=0).max_ocr_pages == 0  # zero turns OCR off
 
 
 # --- text layers: blank, scanned (OCR hook), garbled, legacy fonts, lost diacritics ------------------
 
 
-class _Image(Flowable):
+class _Image(Flowable):  # type: ignore[misc]  # reportlab has no type hints: Flowable is Any
     """A filled rectangle drawn as an image, as a scanner makes a page."""
 
     def wrap(self, *_: object) -> tuple[float, float]:
         return 200, 100
 
     def draw(self) -> None:
-        from reportlab.lib.utils import ImageReader
         from PIL import Image
+        from reportlab.lib.utils import ImageReader
 
         self.canv.drawImage(ImageReader(Image.new("RGB", (40, 20), "gray")), 0, 0, 200, 100)
 
@@ -551,7 +608,8 @@ def test_without_an_ocr_engine_a_scan_is_refused_with_its_reason(monkeypatch: py
     with pytest.raises(DocumentError) as info:
         extract_document(scanned_pdf(), "scan.pdf")
     assert (info.value.reason, info.value.message) == (
-        Reason.NO_TEXT_LAYER, "scanned PDF: 1 page(s) of images without a text layer (no OCR engine is installed)"
+        Reason.NO_TEXT_LAYER,
+        "scanned PDF: 1 page(s) of images without a text layer (no OCR engine is installed)",
     )
 
 
@@ -602,7 +660,11 @@ def to_vni(text: str) -> str:
 
 def legacy_form_pdf(style: ParagraphStyle, encode: Callable[[str], str], font: bytes | None) -> bytes:
     """The unruled score table form with every text in a legacy encoding, drawn in a font renamed `font` (if given)."""
-    rows = [["STT", "Tiêu chí", "Điểm tối đa", "Điểm tự chấm"], ["3.1", "Rà soát thủ tục hành chính", "4", "3,5"], ["3.2", "Công khai thủ tục", "4", "4"]]
+    rows = [
+        ["STT", "Tiêu chí", "Điểm tối đa", "Điểm tự chấm"],
+        ["3.1", "Rà soát thủ tục hành chính", "4", "3,5"],
+        ["3.2", "Công khai thủ tục", "4", "4"],
+    ]
     table = Table([[encode(c) for c in row] for row in rows], colWidths=[40, 200, 90, 90])
     table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
     coded = ParagraphStyle("legacy", parent=style)
@@ -625,7 +687,8 @@ def test_legacy_vietnamese_fonts_are_read_as_unicode(style: ParagraphStyle, enco
     assert isinstance(result, SelfAssessment) and result.text_layer is TextLayer.LEGACY_FONT
     assert (result.unit_code, result.year, result.document_number) == ("hq-quang-ninh", 2019, "25/BC-HQQN")
     assert [(r.code, r.name, r.self_points) for r in result.rows] == [
-        ("3.1", "Rà soát thủ tục hành chính", Decimal("3.5")), ("3.2", "Công khai thủ tục", Decimal(4))
+        ("3.1", "Rà soát thủ tục hành chính", Decimal("3.5")),
+        ("3.2", "Công khai thủ tục", Decimal(4)),
     ]
 
 
@@ -698,8 +761,9 @@ def test_a_legacy_doc_is_converted_and_read(soffice: str, framework: Framework, 
     unit = registry.get("hq-da-nang")
     block = framework.block(unit.block)
     scores = _filled_scores(block.leaves(), framework.step)
-    content = forms.FormContent(framework=framework, block=block, unit=unit, scores=scores, document_number="15/BC-HQĐNg",
-                                place="Đà Nẵng", signed_on=date(2020, 1, 5))
+    content = forms.FormContent(
+        framework=framework, block=block, unit=unit, scores=scores, document_number="15/BC-HQĐNg", place="Đà Nẵng", signed_on=date(2020, 1, 5)
+    )
     doc = libreoffice_convert(forms.write_form(content, "docx"), "docx", "doc", 120.0)
     assert doc.startswith(OLE2) and detect_kind(doc) is DocumentKind.DOC
     result = extract_document(doc, "bao-cao.doc")
@@ -714,7 +778,8 @@ def test_a_doc_libreoffice_cannot_read_or_convert_in_time(soffice: str) -> None:
     with pytest.raises(DocumentError) as info:
         extract_document(broken, "hong.doc")
     assert (info.value.reason, info.value.message) == (
-        Reason.CONVERSION_FAILED, "LibreOffice could not read the legacy .doc file (damaged?): it imported its bytes as text"
+        Reason.CONVERSION_FAILED,
+        "LibreOffice could not read the legacy .doc file (damaged?): it imported its bytes as text",
     )
     with pytest.raises(DocumentError) as info:
         convert_doc_to_docx(broken, timeout=0.001)

@@ -16,7 +16,9 @@ pytestmark = pytest.mark.prefect
 
 
 def _tree(folder: Path) -> dict[str, tuple[str, float]]:
-    return {str(p.relative_to(folder)): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime) for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime) for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -37,10 +39,9 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
-async def _run_records(flow_run_id):  # type: ignore[no-untyped-def]
-    from prefect.logging.handlers import APILogHandler
-
+async def _run_records(flow_run_id):
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, LogFilter, LogFilterFlowRunId
+    from prefect.logging.handlers import APILogHandler
 
     await APILogHandler().aflush()  # logs travel to the API in the background
     async with get_client() as client:  # the test server is shared by the session: ask for this run's records only

@@ -5,13 +5,14 @@ from __future__ import annotations
 import io
 from datetime import date
 from decimal import Decimal
+from typing import TypedDict
 
 import docx
 import pdfplumber
 import pytest
 
 from forms import COLUMNS, TOTAL_LABEL, FormContent, blank_form, write_evidence, write_form
-from forms.evidence import split_title
+from forms.evidence_writer import split_title
 from forms.layout import date_line, form_layout, printed_scores
 from schemas.framework import framework_for
 from schemas.units import registry_for
@@ -83,8 +84,7 @@ def test_blank_docx_header_leaves_unit_number_and_date_to_fill_in(framework):
     header = docx_tables(write_form(blank_form(framework, "vu-chuc-nang"), "docx"))[0]
     left, right = header[0]
     assert left.split("\n") == ["TỔNG CỤC HẢI QUAN", "........................", "Số:        /BC-........"]
-    assert right.split("\n") == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
-                                 "......, ngày ... tháng ... năm ..."]
+    assert right.split("\n") == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "......, ngày ... tháng ... năm ..."]
 
 
 def test_blank_pdf_carries_embedded_vietnamese_text_and_ruled_tables(framework):
@@ -152,7 +152,7 @@ def test_form_content_rejects_codes_the_block_lacks(framework):
 
 def test_write_form_rejects_an_unknown_format(framework):
     with pytest.raises(ValueError, match="xlsx"):
-        write_form(blank_form(framework, "vu-chuc-nang"), "xlsx")  # type: ignore[arg-type]
+        write_form(blank_form(framework, "vu-chuc-nang"), "xlsx")  # type: ignore[arg-type]  # a format outside the Literal on purpose: it must be refused
 
 
 @pytest.mark.parametrize(
@@ -174,7 +174,16 @@ def test_split_title_separates_kind_and_subject():
     assert split_title("Thông tin khác") == ("THÔNG TIN KHÁC", "")
 
 
-EVIDENCE = dict(
+class _EvidenceArgs(TypedDict):
+    kind_title: str
+    number: str
+    signed_on: date
+    issuer: str
+    place: str
+    body: str
+
+
+EVIDENCE = _EvidenceArgs(
     kind_title="Kế hoạch cải cách hành chính năm 2019",
     number="15/KH-HQĐNg",
     signed_on=date(2019, 1, 10),
@@ -200,7 +209,12 @@ def test_evidence_pdf_has_numbered_header_title_and_body_but_no_ruled_table():
     data = write_evidence(**EVIDENCE, fmt="pdf")
     texts, tables = pdf_pages(data)
     assert tables == []
-    for expected in ("Số: 15/KH-HQĐNg", "Đà Nẵng, ngày 10 tháng 01 năm 2019", "KẾ HOẠCH",
-                     "Cải cách hành chính năm 2019", "Tổng cục Hải quan & Bộ Tài chính"):
+    for expected in (
+        "Số: 15/KH-HQĐNg",
+        "Đà Nẵng, ngày 10 tháng 01 năm 2019",
+        "KẾ HOẠCH",
+        "Cải cách hành chính năm 2019",
+        "Tổng cục Hải quan & Bộ Tài chính",
+    ):
         assert expected in texts[0]
     assert write_evidence(**EVIDENCE, fmt="pdf") == data

@@ -2,7 +2,7 @@
 
 Hypothesis mutates the bytes of generated forms (bit flips, truncation, garbage, tokens of the format,
 numbers of the PDF's structure), the XML of one part of a Word file, or one field of a zip entry's
-headers, and feeds the result to parindex.pipeline.extract_outcome under a tight time budget. Every
+headers, and feeds the result to pipeline.steps.extract_outcome under a tight time budget. Every
 input must end as a DocumentOutcome; a rejection must carry a Reason other than EXTRACTOR_FAILED (that
 one is our defect, never the document's). `derandomize=True` makes each run try the same inputs.
 Inputs that once failed are pinned with their exact reason in tests/test_errors.py.
@@ -25,8 +25,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from parindex.errors import Reason
-from parindex.pipeline import extract_outcome
+from core.errors import Reason
+from pipeline.steps import extract_outcome
 from schemas.records import DocumentOutcome, DocumentStatus, InboxDocument
 from tests.zips import make_zip
 
@@ -36,23 +36,101 @@ HANG = 30.0  # seconds: past this one input is hanging between the budget's chec
 # PARINDEX_FUZZ_SCALE=50 tries 50 times as many inputs (still the same ones each run): a longer hunt by hand.
 SCALE = int(os.environ.get("PARINDEX_FUZZ_SCALE", "1"))
 FUZZ = settings(
-    deadline=None, derandomize=True, database=None, print_blob=True,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
 )
 
 XML_TOKENS = [
-    b"<w:tbl>", b"</w:tbl>", b"<w:tr>", b"</w:tr>", b"<w:tc>", b"</w:tc>", b"<w:p>", b"</w:p>", b"<w:t>", b"</w:t>",
-    b'<w:gridSpan w:val="-3"/>', b'<w:gridSpan w:val="99999999999"/>', b'<w:gridBefore w:val="x"/>', b"<w:vMerge/>",
-    b"<w:sdt><w:sdtContent>", b"</w:sdtContent></w:sdt>", b"<w:customXml>", b"&amp;", b"&#0;", b"&#xD800;", b"&undefined;",
-    b"<![CDATA[", b"]]>", b"<!--", b"-->", b"<!DOCTYPE x [<!ENTITY e 'e'>]>", b"\xff\xfe", b"\xc3", b"\x00", b'xmlns:w="urn:x"',
-    b"<w:br/>", b"<w:tab/>", b"<w:del>", b"<mc:Fallback>", b"88,5", b"1.1.1", b"Kh\xc3\xb4ng \xc3\xa1p d\xe1\xbb\xa5ng",
+    b"<w:tbl>",
+    b"</w:tbl>",
+    b"<w:tr>",
+    b"</w:tr>",
+    b"<w:tc>",
+    b"</w:tc>",
+    b"<w:p>",
+    b"</w:p>",
+    b"<w:t>",
+    b"</w:t>",
+    b'<w:gridSpan w:val="-3"/>',
+    b'<w:gridSpan w:val="99999999999"/>',
+    b'<w:gridBefore w:val="x"/>',
+    b"<w:vMerge/>",
+    b"<w:sdt><w:sdtContent>",
+    b"</w:sdtContent></w:sdt>",
+    b"<w:customXml>",
+    b"&amp;",
+    b"&#0;",
+    b"&#xD800;",
+    b"&undefined;",
+    b"<![CDATA[",
+    b"]]>",
+    b"<!--",
+    b"-->",
+    b"<!DOCTYPE x [<!ENTITY e 'e'>]>",
+    b"\xff\xfe",
+    b"\xc3",
+    b"\x00",
+    b'xmlns:w="urn:x"',
+    b"<w:br/>",
+    b"<w:tab/>",
+    b"<w:del>",
+    b"<mc:Fallback>",
+    b"88,5",
+    b"1.1.1",
+    b"Kh\xc3\xb4ng \xc3\xa1p d\xe1\xbb\xa5ng",
 ]
 PDF_TOKENS = [
-    b"obj", b"endobj", b"stream", b"endstream", b"/Length 999999", b"/Count 0", b"/Count -1", b"/Count 99999", b" 0 R", b" 3 0 R",
-    b"<<", b">>", b"[", b"]", b"(", b")", b"\\", b"/Type /Page", b"/Type /Pages", b"xref", b"trailer", b"startxref", b"%%EOF",
-    b"/Filter /FlateDecode", b"/Filter /LZWDecode", b"/Kids [ 3 0 R 3 0 R ]", b"/Parent 3 0 R", b"BT", b"ET", b"Tj", b"TJ", b"Tf",
-    b"re f", b"cm", b"q", b"Q", b"Do", b"1e308", b"-0", b"/W [ 0 [ ] ]", b"/Widths [ ]", b"/ToUnicode 1 0 R", b"/Encrypt 1 0 R",
-    b"/MediaBox [ 0 0 0 0 ]", b"/Rotate 45", b"/Font << >>", b"\x00", b"\xff",
+    b"obj",
+    b"endobj",
+    b"stream",
+    b"endstream",
+    b"/Length 999999",
+    b"/Count 0",
+    b"/Count -1",
+    b"/Count 99999",
+    b" 0 R",
+    b" 3 0 R",
+    b"<<",
+    b">>",
+    b"[",
+    b"]",
+    b"(",
+    b")",
+    b"\\",
+    b"/Type /Page",
+    b"/Type /Pages",
+    b"xref",
+    b"trailer",
+    b"startxref",
+    b"%%EOF",
+    b"/Filter /FlateDecode",
+    b"/Filter /LZWDecode",
+    b"/Kids [ 3 0 R 3 0 R ]",
+    b"/Parent 3 0 R",
+    b"BT",
+    b"ET",
+    b"Tj",
+    b"TJ",
+    b"Tf",
+    b"re f",
+    b"cm",
+    b"q",
+    b"Q",
+    b"Do",
+    b"1e308",
+    b"-0",
+    b"/W [ 0 [ ] ]",
+    b"/Widths [ ]",
+    b"/ToUnicode 1 0 R",
+    b"/Encrypt 1 0 R",
+    b"/MediaBox [ 0 0 0 0 ]",
+    b"/Rotate 45",
+    b"/Font << >>",
+    b"\x00",
+    b"\xff",
 ]
 ODD_NUMBERS = [b"0", b"-1", b"1", b"2", b"65535", b"2147483648", b"99999999999999999999", b"1e308", b"0.0", b"nan", b""]
 
@@ -78,9 +156,14 @@ def seeds() -> Seeds:
     unit = registry.get("hq-da-nang")
     block = framework.block(unit.block)
     content = FormContent(
-        framework=framework, block=block, unit=unit, scores={leaf.code: leaf.max_points for leaf in block.leaves()},
+        framework=framework,
+        block=block,
+        unit=unit,
+        scores={leaf.code: leaf.max_points for leaf in block.leaves()},
         evidence={block.leaves()[0].code: "Kế hoạch số 03/KH-HQĐNg ngày 05/01/2019"},
-        document_number="15/BC-HQĐNg", place="Đà Nẵng", signed_on=date(2020, 1, 5),
+        document_number="15/BC-HQĐNg",
+        place="Đà Nẵng",
+        signed_on=date(2020, 1, 5),
     )
     docx, pdf = write_form(content, "docx"), write_form(content, "pdf")
     compression = reportlab.rl_config.pageCompression
@@ -92,8 +175,6 @@ def seeds() -> Seeds:
     inner = make_zip([("minh-chung/ghi-chu.txt", "Ghi chú".encode() * 50)])
     package = make_zip([("hq-da-nang/tu-danh-gia.docx", docx), ("hq-da-nang/ke-hoach.pdf", pdf[:6000]), ("hq-da-nang/minh-chung.zip", inner)])
     return Seeds(docx=docx, pdf=pdf, pdf_plain=pdf_plain, package=package)
-
-
 
 
 # --- mutations ---------------------------------------------------------------------------------------
@@ -170,7 +251,9 @@ def header_edits(draw: st.DrawFn, data: bytes) -> bytes:
 def mutated_docx() -> st.SearchStrategy[bytes]:
     docx = st.builds(lambda: seeds().docx)
     return st.one_of(
-        docx.flatmap(lambda d: byte_edits(d, XML_TOKENS, keep=4)), docx.flatmap(part_edits), docx.flatmap(header_edits),
+        docx.flatmap(lambda d: byte_edits(d, XML_TOKENS, keep=4)),
+        docx.flatmap(part_edits),
+        docx.flatmap(header_edits),
     )
 
 
@@ -212,7 +295,9 @@ def handled(data: bytes, name: str) -> DocumentOutcome:
     worker.join(HANG)
     assert not worker.is_alive(), f"{name}: still extracting after {HANG:g} s"
     if "crash" in box:
-        raise AssertionError(f"{name}: extract_outcome raised") from box["crash"]  # type: ignore[misc]
+        crash = box["crash"]
+        assert isinstance(crash, BaseException)
+        raise AssertionError(f"{name}: extract_outcome raised") from crash
     outcome = box["outcome"]
     assert isinstance(outcome, DocumentOutcome) and outcome.status in DocumentStatus
     if outcome.status is DocumentStatus.REJECTED:

@@ -14,15 +14,17 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from parindex.pipeline import ranking_from_warehouse
+from pipeline.steps import ranking_from_warehouse
 from samples.generate import generate_inbox
-from schemas.records import DocumentStatus
+from schemas.records import DocumentStatus, RankedUnit
 from tests.conftest import ROOT
 from warehouse.db import make_engine
 from warehouse.models import Document, FindingRow, Score, Submission
@@ -55,7 +57,10 @@ def _start(inbox: Path, db: Path) -> subprocess.Popen[bytes]:
     env["PREFECT_API_URL"] = str(PREFECT_API_URL.value())  # the session's test server, not one ephemeral server per run
     return subprocess.Popen(
         [str(PARINDEX), "ingest", "--inbox", str(inbox), "--db", f"sqlite:///{db}"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
 
 
@@ -104,15 +109,37 @@ def _kill_after(inbox: Path, db: Path, delay: float) -> set[int]:
     return helpers
 
 
-def _state(db: Path) -> dict[str, object]:
+class _State(TypedDict):
+    """What a warehouse holds after a run: its records, counted per document, and the ranking they give."""
+
+    documents: Sequence[tuple[str, str, str]]  # path, sha256, status
+    scores: dict[str, int]  # sha256 → score rows
+    findings: dict[str, int]  # sha256 → findings
+    versions: Sequence[tuple[str, int, int]]  # unit, year, version
+    ranking: list[RankedUnit]
+
+
+def _state(db: Path) -> _State:
     engine = make_engine(f"sqlite:///{db}")
     try:
         with Session(engine) as s:
             documents = s.execute(select(Document.path, Document.sha256, Document.status)).all()
-            scores = dict(s.execute(select(Document.sha256, func.count(Score.id)).join(Submission, Submission.document_id == Document.id)
-                                    .outerjoin(Score, Score.submission_id == Submission.id).group_by(Document.sha256)).all())
-            findings = dict(s.execute(select(Document.sha256, func.count(FindingRow.id)).join(Submission, Submission.document_id == Document.id)
-                                      .outerjoin(FindingRow, FindingRow.submission_id == Submission.id).group_by(Document.sha256)).all())
+            scores = dict(
+                s.execute(
+                    select(Document.sha256, func.count(Score.id))
+                    .join(Submission, Submission.document_id == Document.id)
+                    .outerjoin(Score, Score.submission_id == Submission.id)
+                    .group_by(Document.sha256)
+                ).all()
+            )
+            findings = dict(
+                s.execute(
+                    select(Document.sha256, func.count(FindingRow.id))
+                    .join(Submission, Submission.document_id == Document.id)
+                    .outerjoin(FindingRow, FindingRow.submission_id == Submission.id)
+                    .group_by(Document.sha256)
+                ).all()
+            )
             versions = s.execute(select(Submission.unit_code, Submission.year, Submission.version)).all()
         ranking = ranking_from_warehouse(engine, "tchq", 2019)
     finally:
@@ -120,17 +147,17 @@ def _state(db: Path) -> dict[str, object]:
     return {"documents": documents, "scores": scores, "findings": findings, "versions": versions, "ranking": ranking}
 
 
-def _check_partial(state: dict[str, object], clean: dict[str, object], where: str) -> None:
+def _check_partial(state: _State, clean: _State, where: str) -> None:
     """What a kill may leave: fewer records, never a part of one."""
     documents = state["documents"]
-    assert all(status in {s.value for s in DocumentStatus} for _, _, status in documents), where  # type: ignore[attr-defined]
-    paths = Counter(path for path, _, _ in documents)  # type: ignore[attr-defined]
+    assert all(status in {s.value for s in DocumentStatus} for _, _, status in documents), where
+    paths = Counter(path for path, _, _ in documents)
     assert max(paths.values(), default=1) == 1, f"{where}: a file recorded twice"
-    assert set(paths) <= {path for path, _, _ in clean["documents"]}, where  # type: ignore[attr-defined]
-    for sha, count in state["scores"].items():  # type: ignore[attr-defined]
-        assert count == clean["scores"][sha], f"{where}: a submission with {count} of its {clean['scores'][sha]} scores"  # type: ignore[index]
-        assert state["findings"][sha] == clean["findings"][sha], f"{where}: a submission without its findings"  # type: ignore[index]
-    versions = Counter(state["versions"])  # type: ignore[arg-type]
+    assert set(paths) <= {path for path, _, _ in clean["documents"]}, where
+    for sha, count in state["scores"].items():
+        assert count == clean["scores"][sha], f"{where}: a submission with {count} of its {clean['scores'][sha]} scores"
+        assert state["findings"][sha] == clean["findings"][sha], f"{where}: a submission without its findings"
+    versions = Counter(state["versions"])
     assert max(versions.values(), default=1) == 1, f"{where}: two submissions of one unit share a version"
 
 
@@ -139,10 +166,10 @@ def test_ingest_killed_at_random_moments_loses_nothing_and_completes(inbox: Path
     clean_db = tmp_path / "clean.db"
     full = _complete(inbox, clean_db)
     clean = _state(clean_db)
-    statuses = Counter(status for _, _, status in clean["documents"])  # type: ignore[attr-defined]
-    assert {path for path, _, _ in clean["documents"]} == files  # type: ignore[attr-defined]
+    statuses = Counter(status for _, _, status in clean["documents"])
+    assert {path for path, _, _ in clean["documents"]} == files
     assert statuses["loaded"] == len(PACKAGES) and statuses["rejected"] == 1 and statuses["duplicate"] == 1, statuses
-    assert len(clean["ranking"]) == len(PACKAGES)  # type: ignore[arg-type]
+    assert len(clean["ranking"]) == len(PACKAGES)
 
     rng = random.Random(20200105)
     slots = CHAINS * KILLS_PER_CHAIN  # one kill in each slice of a clean run's time, in random order: start to load
@@ -157,18 +184,18 @@ def test_ingest_killed_at_random_moments_loses_nothing_and_completes(inbox: Path
             deadline = time.monotonic() + 15
             while any(_alive(p) for p in helpers) and time.monotonic() < deadline:
                 time.sleep(0.1)
-            assert not [p for p in helpers if _alive(p)], f"{where}: a reader server outlived the killed ingest"
+            assert not [p for p in helpers if _alive(p)], f"{where}: a reader or its forkserver outlived the killed ingest"
             if db.exists():
                 state = _state(db)
                 _check_partial(state, clean, where)
-                landed.append(len(state["documents"]))  # type: ignore[arg-type]
+                landed.append(len(state["documents"]))
             else:
                 landed.append(0)
         _complete(inbox, db)
         final = _state(db)
         _check_partial(final, clean, f"chain {chain}, completed")
-        assert sorted(final["documents"]) == sorted(clean["documents"]), f"chain {chain}: not every file got its one record"  # type: ignore[type-var]
+        assert sorted(final["documents"]) == sorted(clean["documents"]), f"chain {chain}: not every file got its one record"
         assert final["scores"] == clean["scores"] and final["findings"] == clean["findings"]
-        assert sorted(final["versions"]) == sorted(clean["versions"])  # type: ignore[type-var]
+        assert sorted(final["versions"]) == sorted(clean["versions"])
         assert final["ranking"] == clean["ranking"], f"chain {chain}: the ranking differs from a clean run's"
     assert any(n < len(files) for n in landed), f"no kill interrupted a run: {landed}"

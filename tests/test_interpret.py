@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
+from core.errors import DocumentError, Reason
 from extractors import header
 from extractors.heading import note_round
 from extractors.interpret import column_role, find_score_table, interpret, parse_code
-from parindex.errors import DocumentError, Reason
 from schemas.records import DocumentKind, Grid, GridRow, Lineage, ReadDocument
 from schemas.units import UnitRegistry
 
@@ -113,9 +113,7 @@ def test_two_row_heading_as_word_writes_it(registry: UnitRegistry) -> None:
         ["3.1", "Rà soát thủ tục hành chính", "4", "3,5", "KH 05"],
     ]
     result = interpret(document(HEADER, grid(0, rows)), registry)
-    assert [(r.code, r.max_points, r.self_points, r.evidence) for r in result.rows] == [
-        ("3.1", Decimal(4), Decimal("3.5"), "KH 05")
-    ]
+    assert [(r.code, r.max_points, r.self_points, r.evidence) for r in result.rows] == [("3.1", Decimal(4), Decimal("3.5"), "KH 05")]
 
 
 def test_two_row_heading_as_a_pdf_gives_it(registry: UnitRegistry) -> None:
@@ -160,9 +158,7 @@ def test_group_rows_and_criteria_written_in_the_name_column(registry: UnitRegist
         ["(tiếp theo)", "", ""],
     ]
     result = interpret(document(HEADER, grid(0, rows)), registry)
-    assert [(r.code, r.name, r.self_points) for r in result.rows] == [
-        ("1.1", "Kế hoạch cải cách hành chính năm (tiếp theo)", Decimal(3))
-    ]
+    assert [(r.code, r.name, r.self_points) for r in result.rows] == [("1.1", "Kế hoạch cải cách hành chính năm (tiếp theo)", Decimal(3))]
 
 
 def test_header_in_a_table_above_the_score_table(registry: UnitRegistry) -> None:
@@ -180,8 +176,16 @@ def test_header_in_a_table_above_the_score_table(registry: UnitRegistry) -> None
     [
         (HEADER, [grid(0, [["Số TT", "Tên văn bản"], ["1", "Kế hoạch"]])], Reason.NO_SCORE_TABLE),
         (HEADER, [grid(0, [HEADING, ["I", "CHỈ ĐẠO", "", "", "", ""]])], Reason.NO_SCORE_TABLE),
-        (["CỤC HẢI QUAN TỈNH QUẢNG NINH", "BÁO CÁO TỰ ĐÁNH GIÁ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH"], [grid(0, [HEADING, ["1", "x", "1", "1", "", ""]])], Reason.YEAR_MISSING),
-        (["CỤC HẢI QUAN TỈNH ĐÂU ĐÓ", "Chỉ số cải cách hành chính năm 2019"], [grid(0, [HEADING, ["1", "x", "1", "1", "", ""]])], Reason.UNIT_UNKNOWN),
+        (
+            ["CỤC HẢI QUAN TỈNH QUẢNG NINH", "BÁO CÁO TỰ ĐÁNH GIÁ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH"],
+            [grid(0, [HEADING, ["1", "x", "1", "1", "", ""]])],
+            Reason.YEAR_MISSING,
+        ),
+        (
+            ["CỤC HẢI QUAN TỈNH ĐÂU ĐÓ", "Chỉ số cải cách hành chính năm 2019"],
+            [grid(0, [HEADING, ["1", "x", "1", "1", "", ""]])],
+            Reason.UNIT_UNKNOWN,
+        ),
     ],
 )
 def test_bad_documents_say_why(registry: UnitRegistry, lines: list[str], grids: list[Grid], reason: Reason) -> None:
@@ -200,12 +204,27 @@ def test_recipients_after_the_title_do_not_name_the_unit(registry: UnitRegistry)
 @pytest.mark.parametrize(
     ("label", "role"),
     [
-        ("STT", "code"), ("TT", "code"), ("Mã tiêu chí", "code"), ("Số TT", "code"),
-        ("Lĩnh vực/Tiêu chí/Tiêu chí thành phần", "name"), ("NỘI DUNG", "name"),
-        ("Điểm tối đa", "max"), ("Điểm chuẩn", "max"), ("Thang điểm", "max"), ("Điểm tối đa của tiêu chí", "max"),
-        ("Điểm tự đánh giá", "self"), ("ĐIỂM TỰ\nCHẤM", "self"), ("Tự chấm điểm", "self"), ("Điểm TĐG", "self"),
-        ("Điểmtự đánh giá", "self"), ("Yêu cầu và tài liệu kiểm chứng", "evidence"), ("Tài liệu chứng minh", "evidence"),
-        ("Ghi chú", "note"), ("Điểm thẩm định", "appraisal"), ("Cách tính điểm", None), ("", None),
+        ("STT", "code"),
+        ("TT", "code"),
+        ("Mã tiêu chí", "code"),
+        ("Số TT", "code"),
+        ("Lĩnh vực/Tiêu chí/Tiêu chí thành phần", "name"),
+        ("NỘI DUNG", "name"),
+        ("Điểm tối đa", "max"),
+        ("Điểm chuẩn", "max"),
+        ("Thang điểm", "max"),
+        ("Điểm tối đa của tiêu chí", "max"),
+        ("Điểm tự đánh giá", "self"),
+        ("ĐIỂM TỰ\nCHẤM", "self"),
+        ("Tự chấm điểm", "self"),
+        ("Điểm TĐG", "self"),
+        ("Điểmtự đánh giá", "self"),
+        ("Yêu cầu và tài liệu kiểm chứng", "evidence"),
+        ("Tài liệu chứng minh", "evidence"),
+        ("Ghi chú", "note"),
+        ("Điểm thẩm định", "appraisal"),
+        ("Cách tính điểm", None),
+        ("", None),
     ],
 )
 def test_column_role(label: str, role: str | None) -> None:
@@ -214,8 +233,21 @@ def test_column_role(label: str, role: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("1", "1"), ("1.1", "1.1"), ("1.1.1", "1.1.1"), ("1.1.", "1.1"), ("Tiêu chí 1.1", "1.1"), ("TC 2.3", "2.3"),
-     ("Lĩnh vực 3", "3"), (" 7.5 ", "7.5"), ("I", None), ("a)", None), ("", None), ("Tổng cộng", None), ("1,1", None)],
+    [
+        ("1", "1"),
+        ("1.1", "1.1"),
+        ("1.1.1", "1.1.1"),
+        ("1.1.", "1.1"),
+        ("Tiêu chí 1.1", "1.1"),
+        ("TC 2.3", "2.3"),
+        ("Lĩnh vực 3", "3"),
+        (" 7.5 ", "7.5"),
+        ("I", None),
+        ("a)", None),
+        ("", None),
+        ("Tổng cộng", None),
+        ("1,1", None),
+    ],
 )
 def test_parse_code(text: str, code: str | None) -> None:
     assert parse_code(text) == code
@@ -274,7 +306,9 @@ def test_roman_groups_with_and_without_subtotals_are_not_criteria(registry: Unit
     ]
     result = interpret(document(HEADER, grid(0, rows)), registry)
     assert [(r.code, r.name, r.self_points) for r in result.rows] == [
-        ("1", "Công tác chỉ đạo", None), ("1.1", "Kế hoạch", Decimal(11)), ("2", "Văn bản", Decimal(10))
+        ("1", "Công tác chỉ đạo", None),
+        ("1.1", "Kế hoạch", Decimal(11)),
+        ("2", "Văn bản", Decimal(10)),
     ]
     assert result.stated_total == Decimal(21)
 
@@ -288,17 +322,13 @@ def test_codes_written_in_the_name_beside_an_empty_code_column(registry: UnitReg
         ["1.2", "1.2. Báo cáo", "2", "2", "", ""],  # the code twice: once in the name is dropped
     ]
     result = interpret(document(HEADER, grid(0, rows)), registry)
-    assert [(r.code, r.name) for r in result.rows] == [
-        ("1.1", "Kế hoạch cải cách hành chính 15 văn bản được ban hành đúng hạn"), ("1.2", "Báo cáo")
-    ]
+    assert [(r.code, r.name) for r in result.rows] == [("1.1", "Kế hoạch cải cách hành chính 15 văn bản được ban hành đúng hạn"), ("1.2", "Báo cáo")]
 
 
 def test_not_applicable_and_dash_cells(registry: UnitRegistry) -> None:
     rows = [HEADING, ["2.1", "a", "1", "Không áp dụng", "", ""], ["2.2", "b", "1", "-", "", ""], ["2.3", "c", "1", "KAD", "", ""]]
     result = interpret(document(HEADER, grid(0, rows)), registry)
-    assert [(r.code, r.self_points, r.not_applicable) for r in result.rows] == [
-        ("2.1", None, True), ("2.2", None, False), ("2.3", None, True)
-    ]
+    assert [(r.code, r.self_points, r.not_applicable) for r in result.rows] == [("2.1", None, True), ("2.2", None, False), ("2.3", None, True)]
 
 
 def test_a_title_wrapped_inside_its_words_still_gives_the_year(registry: UnitRegistry) -> None:
@@ -351,14 +381,28 @@ def test_document_number_as_written(line: str, number: str | None) -> None:
 @pytest.mark.parametrize(
     ("label", "role"),
     [
-        ("Điểm đề nghị sau giải trình", "explanation"), ("Điểm giải trình", "explanation"), ("Điểm sau giải trình", "explanation"),
-        ("Điểm thẩm định sau giải trình", "explanation"), ("ĐIỂM ĐỀ NGHỊ", "explanation"),
-        ("Điểm Hội đồng thống nhất", "council"), ("Điểm Hội đồng", "council"), ("Điểm HĐTĐ", "council"),
-        ("ĐIỂM HĐTĐ\nTHỐNG NHẤT", "council"), ("Điểm do Hội đồng thẩm định chấm", "council"), ("Điểm thống nhất", "council"),
-        ("Hội đồng", "council"), ("HĐTĐ", "council"), ("Thẩm định", "appraisal"),
+        ("Điểm đề nghị sau giải trình", "explanation"),
+        ("Điểm giải trình", "explanation"),
+        ("Điểm sau giải trình", "explanation"),
+        ("Điểm thẩm định sau giải trình", "explanation"),
+        ("ĐIỂM ĐỀ NGHỊ", "explanation"),
+        ("Điểm Hội đồng thống nhất", "council"),
+        ("Điểm Hội đồng", "council"),
+        ("Điểm HĐTĐ", "council"),
+        ("ĐIỂM HĐTĐ\nTHỐNG NHẤT", "council"),
+        ("Điểm do Hội đồng thẩm định chấm", "council"),
+        ("Điểm thống nhất", "council"),
+        ("Hội đồng", "council"),
+        ("HĐTĐ", "council"),
+        ("Thẩm định", "appraisal"),
         # Their comment columns stay notes: no "điểm" before the round's name.
-        ("Nội dung giải trình", "note"), ("Giải trình", "note"), ("Ý kiến giải trình", "note"), ("Ý kiến Hội đồng", "note"),
-        ("Ý kiến của Hội đồng thẩm định", "note"), ("Ý kiến thẩm định", "note"), ("Ý kiến HĐTĐ", "note"),
+        ("Nội dung giải trình", "note"),
+        ("Giải trình", "note"),
+        ("Ý kiến giải trình", "note"),
+        ("Ý kiến Hội đồng", "note"),
+        ("Ý kiến của Hội đồng thẩm định", "note"),
+        ("Ý kiến thẩm định", "note"),
+        ("Ý kiến HĐTĐ", "note"),
     ],
 )
 def test_column_role_of_the_later_rounds(label: str, role: str) -> None:
@@ -367,16 +411,33 @@ def test_column_role_of_the_later_rounds(label: str, role: str) -> None:
 
 @pytest.mark.parametrize(
     ("label", "round_"),
-    [("Nội dung giải trình", "explanation"), ("Ý kiến giải trình", "explanation"), ("Ý kiến Hội đồng", "council"),
-     ("Ý kiến HĐTĐ", "council"), ("Ý kiến thẩm định", None), ("Yêu cầu giải trình", None), ("Ghi chú của thẩm định", None),
-     ("Ghi chú", None), ("Tiêu chí", None)],
+    [
+        ("Nội dung giải trình", "explanation"),
+        ("Ý kiến giải trình", "explanation"),
+        ("Ý kiến Hội đồng", "council"),
+        ("Ý kiến HĐTĐ", "council"),
+        ("Ý kiến thẩm định", None),
+        ("Yêu cầu giải trình", None),
+        ("Ghi chú của thẩm định", None),
+        ("Ghi chú", None),
+        ("Tiêu chí", None),
+    ],
 )
 def test_the_round_a_comment_column_answers(label: str, round_: str | None) -> None:
     assert note_round(label) == round_
 
 
 EXPLANATION_HEADING = ["STT", "Tiêu chí", "Điểm tối đa", "Điểm tự đánh giá", "Điểm thẩm định", "Điểm đề nghị sau giải trình", "Nội dung giải trình"]
-COUNCIL_HEADING = ["STT", "Tiêu chí", "Điểm tối đa", "Điểm tự chấm", "Điểm thẩm định", "Ý kiến thẩm định", "Điểm Hội đồng thống nhất", "Ý kiến Hội đồng"]
+COUNCIL_HEADING = [
+    "STT",
+    "Tiêu chí",
+    "Điểm tối đa",
+    "Điểm tự chấm",
+    "Điểm thẩm định",
+    "Ý kiến thẩm định",
+    "Điểm Hội đồng thống nhất",
+    "Ý kiến Hội đồng",
+]
 
 
 def test_an_explanation_reads_the_score_asked_for_and_the_units_answer(registry: UnitRegistry) -> None:

@@ -1,5 +1,5 @@
 """A document's time and memory limits hold from outside its reader: loops, bombs and crashes are stopped,
-named, and the batch goes on (parindex/isolation.py, parindex.pipeline.read_outcome)."""
+named, and the batch goes on (pipeline/isolation.py, pipeline.steps.read_outcome)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 import extractors
-from parindex import pipeline
-from parindex.errors import ConfigurationError, DocumentError, Reason
-from parindex.isolation import HARD_STOP_GRACE, run_guarded
-from parindex.pipeline import extract_outcome, read_outcome
+from core.errors import ConfigurationError, DocumentError, Reason
+from pipeline import steps
+from pipeline.isolation import HARD_STOP_GRACE, run_guarded
+from pipeline.steps import extract_outcome, read_outcome
 from schemas.framework import Framework
 from schemas.records import DocumentOutcome, DocumentStatus, InboxDocument
 from schemas.units import UnitRegistry
@@ -27,11 +27,11 @@ from tests import guarded_work as work
 MB = 1 << 20
 
 
-def _guarded(func, *args, seconds: float = 5.0, memory_mb: int = 256):  # type: ignore[no-untyped-def]
+def _guarded(func, *args, seconds: float = 5.0, memory_mb: int = 256):
     return run_guarded(func, args, seconds=seconds, memory_mb=memory_mb)
 
 
-def _stopped(func, *args, seconds: float = 5.0, memory_mb: int = 256) -> tuple[Reason, str, float]:  # type: ignore[no-untyped-def]
+def _stopped(func, *args, seconds: float = 5.0, memory_mb: int = 256) -> tuple[Reason, str, float]:
     started = time.monotonic()
     with pytest.raises(DocumentError) as info:
         _guarded(func, *args, seconds=seconds, memory_mb=memory_mb)
@@ -77,16 +77,16 @@ def test_a_stopped_reader_leaves_nothing_running(tmp_path: Path) -> None:
     assert not _running(child), "the reader's own child outlived it"
 
 
-def test_a_worker_process_waits_for_its_reader_server_as_it_exits() -> None:
-    """A process pool's spawned worker (Prefect's process runner) ends its reader server and waits for it as
-    it exits (atexit), so no orphan outlives it, and its readers' CPU time is counted by the worker, and by
-    whoever waits for the worker: bench/cpu.py measures a flow's processes so."""
+def test_a_worker_process_stops_its_readers_as_it_exits() -> None:
+    """A process pool's spawned worker (Prefect's process runner) stops its readers and their forkserver and
+    waits for them as it exits, so no orphan outlives it, and its readers' CPU time is counted by the worker,
+    and by whoever waits for the worker: bench/cpu.py measures a flow's processes so."""
     before = _children_cpu()
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        server = pool.submit(work.burn_in_a_worker, 1.0).result(timeout=120)
-        assert _running(server), "the worker's reader server should serve its next document"
-    assert not _running(server), "the reader server outlived the worker that started it"
-    assert _children_cpu() - before >= 1.0, "the reader's CPU time was lost with its server"
+        forkserver = pool.submit(work.burn_in_a_worker, 1.0).result(timeout=120)
+        assert _running(forkserver), "the worker's forkserver should fork its next reader"
+    assert not _running(forkserver), "the forkserver outlived the worker that started it"
+    assert _children_cpu() - before >= 1.0, "the reader's CPU time was lost with its forkserver"
 
 
 def _children_cpu() -> float:
@@ -103,7 +103,7 @@ def _running(pid: int) -> bool:
 
 
 def test_the_guard_goes_on_after_each_stop() -> None:
-    """One thread, one reader server: every stop above and a normal call after it, in turn."""
+    """One thread, one reader: every stop above and a normal call after it, in turn."""
     for func, args in ((work.loop_forever, ()), (work.allocate_at_once, (4,)), (work.crash, ())):
         with pytest.raises(DocumentError):
             _guarded(func, *args, seconds=0.5)
@@ -152,8 +152,13 @@ def form_files(framework: Framework, registry: UnitRegistry) -> dict[str, bytes]
     unit = registry.get("hq-da-nang")
     block = framework.block(unit.block)
     content = FormContent(
-        framework=framework, block=block, unit=unit, scores={leaf.code: leaf.max_points for leaf in block.leaves()},
-        document_number="15/BC-HQĐNg", place="Đà Nẵng", signed_on=date(2020, 1, 5),
+        framework=framework,
+        block=block,
+        unit=unit,
+        scores={leaf.code: leaf.max_points for leaf in block.leaves()},
+        document_number="15/BC-HQĐNg",
+        place="Đà Nẵng",
+        signed_on=date(2020, 1, 5),
     )
     return {"tu-danh-gia.docx": write_form(content, "docx"), "tu-danh-gia.pdf": write_form(content, "pdf")}
 
@@ -193,7 +198,7 @@ def test_a_bad_memory_limit_is_a_clear_error(form_files: dict[str, bytes], monke
 def test_a_page_that_never_ends_is_stopped_and_the_batch_goes_on(form_files: dict[str, bytes], monkeypatch: pytest.MonkeyPatch) -> None:
     """The reader checks its clock between pages only: inside a page, the guard stops it, 2 s past the limit."""
     monkeypatch.setenv("PARINDEX_LIMIT_MAX_SECONDS", "0.5")
-    monkeypatch.setattr(pipeline, "extract_outcome", work.extract_with_a_page_that_never_ends)
+    monkeypatch.setattr(steps, "extract_outcome", work.extract_with_a_page_that_never_ends)
     data = form_files["tu-danh-gia.pdf"]
     started = time.monotonic()
     outcome = read_outcome(_document(data, "cham.pdf"), data, "tchq")
@@ -204,29 +209,57 @@ def test_a_page_that_never_ends_is_stopped_and_the_batch_goes_on(form_files: dic
 
 
 def test_the_memory_limit_is_a_setting(form_files: dict[str, bytes], monkeypatch: pytest.MonkeyPatch) -> None:
-    """1 MB is less than reading any PDF takes: the setting reaches the reader."""
-    monkeypatch.setenv("PARINDEX_LIMIT_MAX_MEMORY_MB", "1")
-    data = form_files["tu-danh-gia.pdf"]
-    assert _rejection(read_outcome(_document(data, "x.pdf"), data, "tchq")) == (
-        DocumentStatus.REJECTED, "memory_limit", "reading needed more than 1 MB: stopped"
-    )
-    monkeypatch.undo()
+    """The same 2 KB PDF, whose page inflates to half a gigabyte, is stopped at each budget set, and the form
+    reads within a small one: the setting reaches the reader."""
+    bomb = one_page_pdf(zlib.compress(_deflated(bytes(16 * MB), 32), 9), "/FlateDecode /FlateDecode")
+    for budget in ("64", "128"):
+        monkeypatch.setenv("PARINDEX_LIMIT_MAX_MEMORY_MB", budget)
+        assert _rejection(read_outcome(_document(bomb, "bom.pdf"), bomb, "tchq")) == (
+            DocumentStatus.REJECTED,
+            "memory_limit",
+            f"reading needed more than {budget} MB: stopped",
+        )
+    monkeypatch.setenv("PARINDEX_LIMIT_MAX_MEMORY_MB", "32")
     _the_forms_still_read(form_files)
 
 
+def test_readers_that_cannot_start_stop_the_run_with_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not a document's fault: nothing is recorded as read, and the next run reads it all again."""
+    from pebble import ProcessPool
+
+    from pipeline import isolation
+
+    class Failing(isolation._Pools):
+        def take(self) -> ProcessPool:
+            return ProcessPool(max_workers=1, initializer=work.exit_at_start, context=isolation._forkserver())
+
+    monkeypatch.setattr(isolation, "_pools", Failing())
+    monkeypatch.setattr(isolation, "READER_START_SECONDS", 2.0)
+    started = time.monotonic()
+    with pytest.raises(ConfigurationError) as info:
+        _guarded(work.double, 1, seconds=1.0)
+    # pebble says so when it sees every reader die; else no reader takes the document in time
+    assert str(info.value) in ("reader processes cannot start: All workers expired", "reader processes cannot start: none took a document")
+    assert time.monotonic() - started < 1.0 + 2.0 + 2.0
+
+
 def test_c_code_failing_silently_under_the_memory_limit_is_a_memory_stop(form_files: dict[str, bytes], monkeypatch: pytest.MonkeyPatch) -> None:
-    """Under the reader's RLIMIT_AS a SystemError is a failed allocation (seen under a 1 MB budget); the
+    """Under the reader's RLIMIT_DATA a SystemError is a failed allocation (seen under a 1 MB budget); the
     reader that saw it is retired. Without a limit it is what it says: the extractor failed."""
     monkeypatch.setenv("PARINDEX_LIMIT_MAX_MEMORY_MB", "300")
-    monkeypatch.setattr(pipeline, "extract_outcome", work.extract_where_c_code_fails_silently)
+    monkeypatch.setattr(steps, "extract_outcome", work.extract_where_c_code_fails_silently)
     data = form_files["tu-danh-gia.pdf"]
     assert _rejection(read_outcome(_document(data, "x.pdf"), data, "tchq")) == (
-        DocumentStatus.REJECTED, "memory_limit", "reading needed more than 300 MB: stopped"
+        DocumentStatus.REJECTED,
+        "memory_limit",
+        "reading needed more than 300 MB: stopped",
     )
     monkeypatch.undo()
     monkeypatch.setattr(extractors, "extract_document", work.fail_silently)
     assert _rejection(extract_outcome(_document(data, "x.pdf"), data, "tchq")) == (
-        DocumentStatus.REJECTED, "extractor_failed", "SystemError: error return without exception set"
+        DocumentStatus.REJECTED,
+        "extractor_failed",
+        "SystemError: error return without exception set",
     )
     monkeypatch.undo()
     _the_forms_still_read(form_files)
@@ -272,7 +305,9 @@ def test_a_pdf_whose_page_inflates_to_half_a_gigabyte_is_stopped_at_the_memory_l
     assert len(bomb) < 2048
     monkeypatch.setenv("PARINDEX_LIMIT_MAX_MEMORY_MB", "256")
     assert _rejection(read_outcome(_document(bomb, "bom.pdf"), bomb, "tchq")) == (
-        DocumentStatus.REJECTED, "memory_limit", "reading needed more than 256 MB: stopped"
+        DocumentStatus.REJECTED,
+        "memory_limit",
+        "reading needed more than 256 MB: stopped",
     )
 
 
@@ -283,7 +318,9 @@ def test_a_pdf_whose_one_page_takes_minutes_is_stopped_at_the_time_limit(monkeyp
     monkeypatch.setenv("PARINDEX_LIMIT_MAX_SECONDS", "1")
     started = time.monotonic()
     assert _rejection(read_outcome(_document(slow, "cham.pdf"), slow, "tchq")) == (
-        DocumentStatus.REJECTED, "timeout", "reading took more than 1 s: stopped"
+        DocumentStatus.REJECTED,
+        "timeout",
+        "reading took more than 1 s: stopped",
     )
     assert time.monotonic() - started < 1 + HARD_STOP_GRACE + 2.0
 
@@ -298,5 +335,7 @@ def test_the_hostile_pdfs_are_real_pdfs() -> None:
     with pdfplumber.open(io.BytesIO(small)) as pdf:
         assert len(pdf.pages) == 1 and pdf.pages[0].chars == []
     assert _rejection(read_outcome(_document(small, "trang.pdf"), small, "tchq")) == (
-        DocumentStatus.REJECTED, "blank_document", "blank PDF: 1 page(s) without text or images"
+        DocumentStatus.REJECTED,
+        "blank_document",
+        "blank PDF: 1 page(s) without text or images",
     )

@@ -1,4 +1,4 @@
-"""parindex.memory: what a finished slice freed goes back to the system."""
+"""core.memory: what a finished slice freed goes back to the system."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import weakref
 
 import pytest
 
-from parindex.memory import _malloc_trim, release_memory, set_aside_loaded
+from core.memory import _malloc_trim, release_memory, set_aside_loaded
 
 
 def _resident_mb() -> float:
@@ -42,7 +42,9 @@ def test_what_is_set_aside_is_what_lives_on_its_cycles_collected_first() -> None
     try:
         set_aside_loaded()
         assert gone() is None, "cyclic garbage was frozen instead of collected"
-        assert not any(o is kept for o in gc.get_objects()), "a live object is still walked by collections"
+        # The oldest generation only, where a full collection leaves what survives: the young ones hold the
+        # objects other threads (the reader pools') are building, which a heap scan must not touch.
+        assert not any(o is kept for o in gc.get_objects(generation=2)), "a live object is still walked by collections"
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()  # the other tests' objects back under the collector

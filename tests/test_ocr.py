@@ -12,6 +12,7 @@ import numpy as np
 import pdfplumber
 import pytest
 
+from core.errors import DocumentError, Reason
 from extractors.ocr_cells import PageScan, cell_image
 from extractors.ocr_engine import INSTALL_HINT, ocr_available
 from extractors.ocr_grid import find_tables, rules
@@ -20,16 +21,13 @@ from extractors.ocr_reader import read_scanned_pdf
 from extractors.ocr_review import DEFAULT_REVIEW_THRESHOLD, needs_review, review_threshold
 from forms import write_form_pdf
 from forms.layout import printed_scores
-from parindex.errors import DocumentError, Reason
 from samples import package_for, sample_totals
 from samples.scans import scan_form
 from schemas.framework import Framework
 from schemas.records import Lineage, ScoreRow, SelfAssessment
 from schemas.units import UnitRegistry
 
-needs_tesseract = pytest.mark.skipif(
-    not ocr_available(), reason=f"Tesseract with its Vietnamese model is not installed: {INSTALL_HINT}"
-)
+needs_tesseract = pytest.mark.skipif(not ocr_available(), reason=f"Tesseract with its Vietnamese model is not installed: {INSTALL_HINT}")
 # A functional department: its form is two pages, so a scan reads in seconds.
 UNIT = "vu-phap-che"
 
@@ -58,9 +56,7 @@ def _check_scores(form: SelfAssessment, printed: dict[str, Decimal]) -> None:
     assert all(row.confidence is not None for row in form.rows)
 
 
-def test_a_scan_is_image_only_and_the_same_for_the_same_arguments(
-    small_form: tuple[bytes, dict[str, Decimal]], skewed_scan: bytes
-) -> None:
+def test_a_scan_is_image_only_and_the_same_for_the_same_arguments(small_form: tuple[bytes, dict[str, Decimal]], skewed_scan: bytes) -> None:
     with pdfplumber.open(io.BytesIO(skewed_scan)) as pdf:
         assert len(pdf.pages) == 2
         assert not pdf.pages[0].chars and pdf.pages[0].images
@@ -87,9 +83,7 @@ def test_a_skewed_scan_reads_back_unit_year_and_every_score(
 
 
 @needs_tesseract
-def test_a_page_fed_sideways_is_turned_upright_through_extract_document(
-    small_form: tuple[bytes, dict[str, Decimal]]
-) -> None:
+def test_a_page_fed_sideways_is_turned_upright_through_extract_document(small_form: tuple[bytes, dict[str, Decimal]]) -> None:
     from extractors.extract import extract_document
 
     scan = scan_form(small_form[0], dpi=300, angle=90.6, seed=12)
@@ -144,8 +138,7 @@ def test_the_grid_is_found_with_a_merged_cell_and_a_number_cut_out_without_dust(
 
 
 def _row(confidence: float | None) -> ScoreRow:
-    return ScoreRow(code="1.1", self_points=Decimal("1.5"), confidence=confidence,
-                    lineage=Lineage(sha256="x", page=1, table=0, row=1))
+    return ScoreRow(code="1.1", self_points=Decimal("1.5"), confidence=confidence, lineage=Lineage(sha256="x", page=1, table=0, row=1))
 
 
 def test_rows_below_the_threshold_need_review_and_born_digital_rows_never_do() -> None:

@@ -53,7 +53,9 @@ def test_operations_guide_deploys_runs_and_fills_the_warehouse(tmp_path):
 
     ranking = subprocess.run(
         [str(ROOT / ".venv" / "bin" / "parindex"), "ranking", "--year", "2019", "--format", "json", "--db", env["PARINDEX_DB_URL"]],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     first = {r["unit_name"] for r in json.loads(ranking.stdout) if r["block"] == "cuc-hq-tinh" and r["rank"] == 1}
     assert first == {"Đà Nẵng", "Đồng Nai", "TP. Hồ Chí Minh"}

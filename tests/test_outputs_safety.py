@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from parindex.files import write_atomically
-from parindex.pipeline import extract_outcome
-from parindex.sources import LocalFolder, fingerprint, read_file, scan_with_archives
+from core.atomic_files import write_atomically
+from pipeline.sources import LocalFolder, fingerprint, read_file, scan_with_archives
+from pipeline.steps import extract_outcome
 from publishing.bundle import file_stem, publish_outputs
 from publishing.ranking import rank_units, total_from_leaves
 from schemas.framework import Framework
@@ -50,8 +50,6 @@ def _ranking(framework: Framework, units: dict[str, str]) -> list[RankedUnit]:
 # --- the inbox is read, never written -----------------------------------------------------------------
 
 
-
-
 def _snapshot(root: Path) -> dict[str, tuple[object, ...]]:
     """Every entry under `root` (folders, hidden files and links included): its kind, mode, size, times and content."""
     entries: dict[str, tuple[object, ...]] = {}
@@ -74,8 +72,15 @@ def test_reading_every_inbox_file_changes_nothing_in_the_inbox(framework: Framew
 
     unit = registry.get("hq-da-nang")
     block = framework.block(unit.block)
-    form = FormContent(framework=framework, block=block, unit=unit, scores={leaf.code: leaf.max_points for leaf in block.leaves()},
-                       document_number="15/BC-HQĐNg", place="Đà Nẵng", signed_on=date(2020, 1, 5))
+    form = FormContent(
+        framework=framework,
+        block=block,
+        unit=unit,
+        scores={leaf.code: leaf.max_points for leaf in block.leaves()},
+        document_number="15/BC-HQĐNg",
+        place="Đà Nẵng",
+        signed_on=date(2020, 1, 5),
+    )
     docx, pdf = write_form(form, "docx"), write_form(form, "pdf")
     inbox = tmp_path / "inbox"
     files = {
@@ -122,8 +127,13 @@ def test_a_hostile_decision_number_and_unit_names_write_only_inside_out_dir(fram
     out_dir.parent.mkdir()
     (out_dir.parent / "before.txt").write_text("untouched")
     files = publish_outputs(
-        framework, _ranking(framework, HOSTILE_UNITS), out_dir, decision_no=HOSTILE_DECISION, signed_on=date(2020, 12, 30),
-        cutoff=None, inputs_hash="0" * 64,
+        framework,
+        _ranking(framework, HOSTILE_UNITS),
+        out_dir,
+        decision_no=HOSTILE_DECISION,
+        signed_on=date(2020, 12, 30),
+        cutoff=None,
+        inputs_hash="0" * 64,
     )
     written = _tree(tmp_path)
     outside = sorted(name for name in written if not name.startswith("work/out/"))
@@ -167,7 +177,9 @@ def full_disk(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], list[str]]:
 
 
 @pytest.mark.parametrize("previous", [None, b"the previous complete version"], ids=["new", "replacing"])
-def test_a_full_disk_leaves_the_file_absent_or_previous_and_names_it(full_disk: Callable[[str], list[str]], tmp_path: Path, previous: bytes | None) -> None:
+def test_a_full_disk_leaves_the_file_absent_or_previous_and_names_it(
+    full_disk: Callable[[str], list[str]], tmp_path: Path, previous: bytes | None
+) -> None:
     target = tmp_path / "out" / "xep-hang.json"
     if previous is not None:
         write_atomically(target, previous)
@@ -217,8 +229,13 @@ def test_publishing_onto_a_full_disk_stops_at_the_file_and_keeps_the_last_public
     failed = full_disk(pdf)
     with pytest.raises(OSError) as info:
         publish_outputs(
-            framework, _ranking(framework, {"hq-da-nang": "Đà Nẵng"}), out_dir, decision_no="3751/QĐ-TCHQ",
-            signed_on=date(2020, 12, 30), cutoff=None, inputs_hash="0" * 64,
+            framework,
+            _ranking(framework, {"hq-da-nang": "Đà Nẵng"}),
+            out_dir,
+            decision_no="3751/QĐ-TCHQ",
+            signed_on=date(2020, 12, 30),
+            cutoff=None,
+            inputs_hash="0" * 64,
         )
     assert failed == [pdf]
     assert (info.value.errno, info.value.filename) == (errno.ENOSPC, str(out_dir / pdf))

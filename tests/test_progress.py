@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 import threading
 
+from core.progress import Step, TenthsPrinter, listening, report
 from parindex.console import progress_shown
-from parindex.progress import Step, TenthsPrinter, listening, report
 
 
 def test_listeners_hear_steps_only_while_they_listen():
@@ -37,10 +37,17 @@ def test_without_a_terminal_a_line_is_written_per_tenth():
     for done in range(1, 36):
         printer(Step("reading documents", done, 35))
     assert lines == [
-        "reading documents: 1/35 (3%)", "reading documents: 4/35 (11%)", "reading documents: 7/35 (20%)",
-        "reading documents: 11/35 (31%)", "reading documents: 14/35 (40%)", "reading documents: 18/35 (51%)",
-        "reading documents: 21/35 (60%)", "reading documents: 25/35 (71%)", "reading documents: 28/35 (80%)",
-        "reading documents: 32/35 (91%)", "reading documents: 35/35 (100%)",
+        "reading documents: 1/35 (3%)",
+        "reading documents: 4/35 (11%)",
+        "reading documents: 7/35 (20%)",
+        "reading documents: 11/35 (31%)",
+        "reading documents: 14/35 (40%)",
+        "reading documents: 18/35 (51%)",
+        "reading documents: 21/35 (60%)",
+        "reading documents: 25/35 (71%)",
+        "reading documents: 28/35 (80%)",
+        "reading documents: 32/35 (91%)",
+        "reading documents: 35/35 (100%)",
     ]
 
 

@@ -7,10 +7,12 @@ import shutil
 import subprocess
 import unicodedata
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TypedDict
 
 import docx
 import pdfplumber
@@ -18,12 +20,21 @@ import pytest
 from matplotlib.image import imread
 
 from publishing.bundle import PublicationFiles, publish_outputs
-from publishing.inputs import canonical_inputs, inputs_hash
+from publishing.publication_inputs import canonical_inputs, inputs_hash
 from publishing.ranking import rank_units
 from tests.publishing_samples import PUBLISHED_GROUPS, sample_unit_totals
 
 CUTOFF = datetime(2020, 12, 20, 17, 0)
-ARGS = {"decision_no": "3751", "signed_on": date(2020, 12, 30), "cutoff": CUTOFF, "signer": "Nguyễn Văn Cẩn"}
+
+
+class _PublishArgs(TypedDict):
+    decision_no: str
+    signed_on: date
+    cutoff: datetime
+    signer: str
+
+
+ARGS: _PublishArgs = {"decision_no": "3751", "signed_on": date(2020, 12, 30), "cutoff": CUTOFF, "signer": "Nguyễn Văn Cẩn"}
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 
 
@@ -47,7 +58,7 @@ def published(publications) -> PublicationFiles:
     return publications[0]
 
 
-def _groups(rows: list[list[str]]) -> dict[int, tuple[set[str], set[str]]]:
+def _groups(rows: Sequence[Sequence[str | None]]) -> dict[int, tuple[set[str], set[str]]]:
     """rank → (points as written, unit names) from appendix rows (STT, unit, points, index, tier, rank)."""
     groups: dict[int, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
     for row in rows:
@@ -69,11 +80,18 @@ def test_every_file_is_written_where_it_says(published):
     names = sorted(published.digests())
     assert names == sorted(
         [
-            "quyet-dinh-chi-so-cchc-tchq-2019.docx", "quyet-dinh-chi-so-cchc-tchq-2019.pdf",
-            "xep-hang-chi-so-cchc-tchq-2019.csv", "xep-hang-chi-so-cchc-tchq-2019.xlsx",
-            "xep-hang-chi-so-cchc-tchq-2019.json", "chi-so-cchc-tchq-2019.html",
-            *(f"charts/{kind}-{block}.{ext}" for kind in ("diem", "chi-so-linh-vuc")
-              for block in ("cuc-hq-tinh", "cuc-truc-thuoc", "vu-chuc-nang") for ext in ("png", "svg")),
+            "quyet-dinh-chi-so-cchc-tchq-2019.docx",
+            "quyet-dinh-chi-so-cchc-tchq-2019.pdf",
+            "xep-hang-chi-so-cchc-tchq-2019.csv",
+            "xep-hang-chi-so-cchc-tchq-2019.xlsx",
+            "xep-hang-chi-so-cchc-tchq-2019.json",
+            "chi-so-cchc-tchq-2019.html",
+            *(
+                f"charts/{kind}-{block}.{ext}"
+                for kind in ("diem", "chi-so-linh-vuc")
+                for block in ("cuc-hq-tinh", "cuc-truc-thuoc", "vu-chuc-nang")
+                for ext in ("png", "svg")
+            ),
         ]
     )
     assert all(path.stat().st_size > 0 for path in published.paths())
@@ -89,7 +107,7 @@ def test_decision_docx_carries_the_published_provincial_ranking(published):
 
 
 def test_decision_pdf_carries_the_published_provincial_ranking(published):
-    rows_by_block: dict[str, list[list[str]]] = defaultdict(list)
+    rows_by_block: dict[str, list[list[str | None]]] = defaultdict(list)
     with pdfplumber.open(published.decision_pdf) as pdf:
         first_page = unicodedata.normalize("NFC", pdf.pages[0].extract_text())
         block = ""
@@ -100,7 +118,9 @@ def test_decision_pdf_carries_the_published_provincial_ranking(published):
     assert "QUYẾT ĐỊNH" in first_page and "Số: 3751/QĐ-TCHQ" in first_page
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in first_page
     assert list(rows_by_block) == [
-        "KHỐI CỤC HẢI QUAN TỈNH, THÀNH PHỐ", "KHỐI CÁC CỤC THUỘC TỔNG CỤC HẢI QUAN", "KHỐI CÁC VỤ VÀ VĂN PHÒNG TỔNG CỤC HẢI QUAN",
+        "KHỐI CỤC HẢI QUAN TỈNH, THÀNH PHỐ",
+        "KHỐI CÁC CỤC THUỘC TỔNG CỤC HẢI QUAN",
+        "KHỐI CÁC VỤ VÀ VĂN PHÒNG TỔNG CỤC HẢI QUAN",
     ]
     groups = _groups(rows_by_block["KHỐI CỤC HẢI QUAN TỈNH, THÀNH PHỐ"])
     _assert_published_groups(groups)
@@ -188,8 +208,17 @@ def _chromium() -> str:
 
 def _run_chromium(page: Path, profile: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     command = [
-        _chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}", *extra, page.resolve().as_uri(),
+        _chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        *extra,
+        page.resolve().as_uri(),
     ]
     return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
 

@@ -41,32 +41,37 @@ E, W = Severity.ERROR, Severity.WARNING
 ON_TIME = datetime(2020, 1, 20, 10, 0)
 NAME, MAX, SELF, EVIDENCE = 1, 2, 3, 4  # columns of the form's score table (forms.layout.COLUMNS)
 
-def _rows(table, code: str):  # type: ignore[no-untyped-def]
+
+def _rows(table, code: str):
     return [row for row in table.rows if row.cells[0].text == code]
 
 
 def set_cell(code: str, column: int, text: str) -> Callable[[object], None]:
-    def edit(table) -> None:  # type: ignore[no-untyped-def]
+    def edit(table) -> None:
         (row,) = _rows(table, code) if code else [r for r in table.rows if r.cells[NAME].text == "Tổng cộng"]
         row.cells[column].text = text
+
     return edit
 
 
 def remove_row(code: str) -> Callable[[object], None]:
-    def edit(table) -> None:  # type: ignore[no-untyped-def]
+    def edit(table) -> None:
         (row,) = _rows(table, code)
         row._tr.getparent().remove(row._tr)
+
     return edit
 
 
 def copy_row(code: str, new_code: str | None = None) -> Callable[[object], None]:
     """Repeat a criterion's row right under it, as a unit pasting twice would; with `new_code`, renumbered."""
-    def edit(table) -> None:  # type: ignore[no-untyped-def]
+
+    def edit(table) -> None:
         (row,) = _rows(table, code)
         twin = copy.deepcopy(row._tr)
         row._tr.addnext(twin)
         if new_code is not None:
             _Row(twin, table).cells[0].text = new_code
+
     return edit
 
 
@@ -97,47 +102,84 @@ def _row_update(code: str, **update: object) -> Callable[[SelfAssessment], SelfA
     def apply(form: SelfAssessment) -> SelfAssessment:
         rows = [r.model_copy(update=update) if r.code == code else r for r in form.rows]
         return form.model_copy(update={"rows": rows})
+
     return apply
 
 
-OLD_DECISION = Evidence("Quyết định", "kiện toàn Ban chỉ đạo cải cách hành chính", "120/QĐ-HQBD", date(2018, 12, 20), "docx",
-                        "quyet-dinh-120-2018.docx", "Kiện toàn Ban chỉ đạo cải cách hành chính của đơn vị.")
+OLD_DECISION = Evidence(
+    "Quyết định",
+    "kiện toàn Ban chỉ đạo cải cách hành chính",
+    "120/QĐ-HQBD",
+    date(2018, 12, 20),
+    "docx",
+    "quyet-dinh-120-2018.docx",
+    "Kiện toàn Ban chỉ đạo cải cách hành chính của đơn vị.",
+)
 
 SEEDS = (
     Seed("clean-docx", "hq-ha-noi", "docx", set()),
     Seed("clean-pdf", "hq-hai-phong", "pdf", set()),
     # "Không áp dụng" where the framework allows it: no finding, a smaller applicable maximum.
-    Seed("na-allowed", "hq-da-nang", "docx", set(), scores={"7.2.2": Decimal(0)}, evidence={"7.2.2": None},
-         table_edits=(set_cell("7.2.2", SELF, "Không áp dụng"),)),
+    Seed(
+        "na-allowed",
+        "hq-da-nang",
+        "docx",
+        set(),
+        scores={"7.2.2": Decimal(0)},
+        evidence={"7.2.2": None},
+        table_edits=(set_cell("7.2.2", SELF, "Không áp dụng"),),
+    ),
     Seed("over-max", "hq-bac-ninh", "pdf", {("score.range", "1.1.1", E)}, scores={"1.1.1": Decimal("2.5")}),
     Seed("off-step", "hq-khanh-hoa", "docx", {("score.step", "2.1.1", E)}, scores={"2.1.1": Decimal("0.3")}),
     Seed("blank-score", "hq-nghe-an", "pdf", {("score.missing", "1.1.2", E)}, scores={"1.1.2": None}),
     Seed("row-removed", "hq-quang-ninh", "docx", {("criterion.missing", "3.2.1", E)}, table_edits=(remove_row("3.2.1"),)),
     Seed("row-twice", "hq-can-tho", "docx", {("criterion.duplicate", "1.1.1", E)}, table_edits=(copy_row("1.1.1"),)),
     Seed("unknown-code", "hq-ha-tinh", "docx", {("criterion.unknown", "1.6", E)}, table_edits=(copy_row("1.5", "1.6"),)),
-    Seed("na-forbidden", "hq-lang-son", "docx", {("criterion.not_applicable", "1.1.1", E)},
-         scores={"1.1.1": Decimal(0)}, evidence={"1.1.1": None}, table_edits=(set_cell("1.1.1", SELF, "Không áp dụng"),)),
+    Seed(
+        "na-forbidden",
+        "hq-lang-son",
+        "docx",
+        {("criterion.not_applicable", "1.1.1", E)},
+        scores={"1.1.1": Decimal(0)},
+        evidence={"1.1.1": None},
+        table_edits=(set_cell("1.1.1", SELF, "Không áp dụng"),),
+    ),
     Seed("wrong-subtotal", "hq-quang-binh", "pdf", {("subtotal.mismatch", "1.1", W)}, subtotal_off=("1.1", Decimal("-0.5"))),
     Seed("wrong-total", "hq-quang-ngai", "docx", {("total.mismatch", None, W)}, table_edits=(set_cell("", SELF, "80"),)),
-    Seed("over-block-max", "hq-tay-ninh", "pdf", {("score.range", "1.1.1", E), ("total.max", None, E)},
-         full_marks=True, scores={"1.1.1": Decimal("1.5")}),
+    Seed(
+        "over-block-max",
+        "hq-tay-ninh",
+        "pdf",
+        {("score.range", "1.1.1", E), ("total.max", None, E)},
+        full_marks=True,
+        scores={"1.1.1": Decimal("1.5")},
+    ),
     Seed("outdated-form", "hq-ba-ria-vung-tau", "docx", {("max.outdated", "1.2.1", E)}, table_edits=(set_cell("1.2.1", MAX, "2"),)),
-    Seed("unregistered", "hq-ha-nam-ninh", "docx", {("unit.block", None, E)},
-         record=_renamed("hq-mat-trang", "Cục Hải quan tỉnh Mặt Trăng")),
-    Seed("stray-block", "hq-long-an", "docx", {("unit.block", None, E)},
-         record=_renamed("hq-thu-nghiem", "Cục Hải quan thử nghiệm")),
+    Seed("unregistered", "hq-ha-nam-ninh", "docx", {("unit.block", None, E)}, record=_renamed("hq-mat-trang", "Cục Hải quan tỉnh Mặt Trăng")),
+    Seed("stray-block", "hq-long-an", "docx", {("unit.block", None, E)}, record=_renamed("hq-thu-nghiem", "Cục Hải quan thử nghiệm")),
     Seed("twice-first", "hq-kien-giang", "docx", {("unit.duplicate", None, W)}),
-    Seed("twice-second", "hq-kien-giang", "pdf", {("unit.duplicate", None, W)}, document_number="99/BC-HQKG",
-         received=datetime(2020, 1, 22, 9, 0)),
+    Seed("twice-second", "hq-kien-giang", "pdf", {("unit.duplicate", None, W)}, document_number="99/BC-HQKG", received=datetime(2020, 1, 22, 9, 0)),
     Seed("late", "hq-thua-thien-hue", "docx", {("submission.late", None, W)}, received=datetime(2020, 2, 5, 14, 0)),
     Seed("no-evidence", "hq-binh-phuoc", "pdf", {("evidence.missing", "3.4.1", W)}, evidence={"3.4.1": None}),
-    Seed("evidence-not-sent", "hq-an-giang", "docx", {("evidence.not_found", "1.3.1", W)},
-         evidence={"1.3.1": "Kế hoạch số 99/KH-HQAG ngày 05/01/2019"}),
-    Seed("evidence-of-2018", "hq-binh-duong", "docx", {("evidence.date", "1.3.1", W)},
-         evidence={"1.3.1": OLD_DECISION.citation}, extra_evidence=(OLD_DECISION,)),
+    Seed(
+        "evidence-not-sent", "hq-an-giang", "docx", {("evidence.not_found", "1.3.1", W)}, evidence={"1.3.1": "Kế hoạch số 99/KH-HQAG ngày 05/01/2019"}
+    ),
+    Seed(
+        "evidence-of-2018",
+        "hq-binh-duong",
+        "docx",
+        {("evidence.date", "1.3.1", W)},
+        evidence={"1.3.1": OLD_DECISION.citation},
+        extra_evidence=(OLD_DECISION,),
+    ),
     Seed("garbled", "hq-quang-nam", "docx", {("text.garbled", "5.3", W)}, evidence={"5.3": "(cid:3)(cid:4)(cid:5) số 15"}),
-    Seed("decomposed", "hq-lao-cai", "docx", {("text.nfc", "5.1", W)},
-         record=_row_update("5.1", name=unicodedata.normalize("NFD", "Vị trí việc làm và cơ cấu ngạch công chức"))),
+    Seed(
+        "decomposed",
+        "hq-lao-cai",
+        "docx",
+        {("text.nfc", "5.1", W)},
+        record=_row_update("5.1", name=unicodedata.normalize("NFD", "Vị trí việc làm và cơ cấu ngạch công chức")),
+    ),
     Seed("blurred-scan", "hq-thanh-hoa", "docx", {("text.confidence", "6.2", W)}, record=_row_update("6.2", confidence=55.0)),
 )
 
@@ -163,7 +205,9 @@ def _scores(seed: Seed, framework: Framework, base: dict[str, Decimal]) -> dict[
         field = parent.split(".")[0]
 
         def leaf_sum(code: str) -> Decimal:
-            return sum((scores[c.code] for c in block.criterion(code).walk() if c.is_leaf), Decimal(0))
+            criterion = block.criterion(code)
+            assert criterion is not None, code
+            return sum((scores[c.code] for c in criterion.walk() if c.is_leaf), Decimal(0))
 
         # The field keeps the right sum, so only the parent's subtotal is wrong.
         scores |= {parent: leaf_sum(parent) + offset, field: leaf_sum(field)}
@@ -180,7 +224,7 @@ def _evidence(seed: Seed, base: dict[str, str]) -> dict[str, str]:
     return cited
 
 
-def _form_bytes(seed: Seed, content) -> bytes:  # type: ignore[no-untyped-def]
+def _form_bytes(seed: Seed, content) -> bytes:
     data = write_form(content, seed.fmt)
     if not seed.table_edits:
         return data
@@ -216,8 +260,9 @@ def _submit(seed: Seed, framework: Framework, registry: UnitRegistry) -> Submiss
     assert isinstance(form, SelfAssessment), f"{seed.name}: not read as a form"
     evidence = []
     for item in (*package.evidence, *seed.extra_evidence):
-        data = write_evidence(f"{item.kind} {item.subject}", item.number, item.signed_on, unit.name, unit_place(unit),
-                              item.body, item.fmt, agency=framework.agency)
+        data = write_evidence(
+            f"{item.kind} {item.subject}", item.number, item.signed_on, unit.name, unit_place(unit), item.body, item.fmt, agency=framework.agency
+        )
         document = extract_document(data, item.filename)
         assert isinstance(document, EvidenceDocument), f"{seed.name}: {item.filename} not read as evidence"
         evidence.append(document)
@@ -238,7 +283,10 @@ def out_dir(tmp_path_factory) -> Path:
 def findings(inbox, framework, stray_registry, out_dir) -> dict[str, list[Finding]]:
     """The whole inbox in one validation run, as the ingest flow makes it, Data Docs included."""
     return validate_batch(
-        [s.form for s in inbox], framework, stray_registry, {s.form.sha256: s.seed.received for s in inbox},
+        [s.form for s in inbox],
+        framework,
+        stray_registry,
+        {s.form.sha256: s.seed.received for s in inbox},
         links={s.form.sha256: link_evidence(s.form, s.evidence) for s in inbox},
         documents={s.form.sha256: s.path for s in inbox},
         data_docs_dir=out_dir / "data-docs",
@@ -286,10 +334,15 @@ def test_data_docs_index_exists(findings, out_dir):
 @pytest.fixture(scope="module")
 def reports(inbox, findings, framework, stray_registry, out_dir):
     return build_reports(
-        [s.form for s in inbox], findings, framework, stray_registry, out_dir,
+        [s.form for s in inbox],
+        findings,
+        framework,
+        stray_registry,
+        out_dir,
         documents={s.form.sha256: s.path for s in inbox},
         received_at={s.form.sha256: s.seed.received for s in inbox},
-        data_docs=out_dir / "data-docs" / "index.html", signed_on=date(2020, 2, 10),
+        data_docs=out_dir / "data-docs" / "index.html",
+        signed_on=date(2020, 2, 10),
     )
 
 

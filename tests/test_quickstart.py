@@ -28,8 +28,10 @@ def test_readme_has_exactly_two_commands_and_ci_runs_the_second():
     demo, tests = _quickstart()
     assert demo == "./scripts/setup.sh && .venv/bin/parindex demo"
     assert tests == "./scripts/setup.sh && .venv/bin/python -m pytest"
-    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert "./scripts/setup.sh && .venv/bin/python -m pytest" in ci
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    # the static checks first, each on a line of its own, then the README's test command as the last line
+    assert ci.index(".venv/bin/ruff check . && .venv/bin/ruff format --check .") < ci.index(".venv/bin/mypy") < len(ci) - 1
+    assert ci[-1] == "./scripts/setup.sh && .venv/bin/python -m pytest -q"
 
 
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 import yaml
 
-from parindex.errors import ConfigurationError
+from core.errors import ConfigurationError, RankingError
 from publishing.index import format_index, index_of, tier_of
 from publishing.ranking import UnitTotal, competition_rank, dense_rank, rank_units, total_from_leaves, vietnamese_sort_key
 from schemas.framework import FRAMEWORKS_DIR, framework_for, parse_framework
@@ -64,12 +64,10 @@ def test_competition_rank_building_block():
 def test_dense_ranking_reproduces_decision_3751(framework, registry):
     ranking = rank_units(framework, provincial_totals(registry))
     assert len(ranking) == 22
-    ranks_by_points = {}
+    ranks_by_points: dict[Decimal, set[int]] = {}
     for line in ranking:
         ranks_by_points.setdefault(line.points, set()).add(line.rank)
-    assert {str(p): r for p, r in ranks_by_points.items()} == {
-        "89": {1}, "88.5": {2}, "88": {3}, "87.5": {4}, "87": {5}, "86.5": {6}, "86": {7}
-    }
+    assert {str(p): r for p, r in ranks_by_points.items()} == {"89": {1}, "88.5": {2}, "88": {3}, "87.5": {4}, "87": {5}, "86.5": {6}, "86": {7}}
     assert [line.rank for line in ranking] == sorted(line.rank for line in ranking)
     assert all(line.max_points == Decimal(90) for line in ranking)
     assert {line.block_name for line in ranking} == {"Cục Hải quan tỉnh, thành phố"}
@@ -99,14 +97,14 @@ def test_blocks_ranked_apart_in_framework_order(framework):
         UnitTotal("cuc-truc-thuoc", "cuc-quan-ly-rui-ro", "Cục Quản lý rủi ro", Decimal("78.5")),
     ]
     ranking = rank_units(framework, totals)
-    assert [(l.block_id, l.unit_code, l.rank) for l in ranking] == [
+    assert [(line.block_id, line.unit_code, line.rank) for line in ranking] == [
         ("cuc-hq-tinh", "hq-ha-noi", 1),
         ("cuc-truc-thuoc", "cuc-quan-ly-rui-ro", 1),
         ("cuc-truc-thuoc", "cuc-kiem-dinh-hai-quan", 2),
         ("vu-chuc-nang", "van-phong", 1),
         ("vu-chuc-nang", "vu-phap-che", 2),
     ]
-    assert [l.max_points for l in ranking] == [Decimal(90), Decimal(80), Decimal(80), Decimal(70), Decimal(70)]
+    assert [line.max_points for line in ranking] == [Decimal(90), Decimal(80), Decimal(80), Decimal(70), Decimal(70)]
     assert ranking[1].block_name == "Các Cục thuộc Tổng cục Hải quan"
 
 
@@ -114,16 +112,22 @@ def test_every_registered_unit_ranks_in_its_own_block(framework, registry):
     totals = [UnitTotal(u.block, u.code, u.short_name, Decimal(60)) for u in registry.units]
     ranking = rank_units(framework, totals)
     assert len(ranking) == len(registry.units)
-    assert {l.rank for l in ranking} == {1}
-    assert [l.block_id for l in ranking] == sorted(
-        (l.block_id for l in ranking), key=[b.id for b in framework.blocks].index
-    )
+    assert {line.rank for line in ranking} == {1}
+    assert [line.block_id for line in ranking] == sorted((line.block_id for line in ranking), key=[b.id for b in framework.blocks].index)
 
 
 def test_vietnamese_order_puts_d_stroke_after_d_and_tones_after_letters():
     names = ["Đồng Nai", "Dương Minh", "Đà Nẵng", "Cần Thơ", "Cà Mau", "Hải Phòng", "Hà Tĩnh", "Hà Nội", "Hà Nam Ninh"]
     assert sorted(names, key=vietnamese_sort_key) == [
-        "Cà Mau", "Cần Thơ", "Dương Minh", "Đà Nẵng", "Đồng Nai", "Hà Nam Ninh", "Hà Nội", "Hà Tĩnh", "Hải Phòng"
+        "Cà Mau",
+        "Cần Thơ",
+        "Dương Minh",
+        "Đà Nẵng",
+        "Đồng Nai",
+        "Hà Nam Ninh",
+        "Hà Nội",
+        "Hà Tĩnh",
+        "Hải Phòng",
     ]
     # Folding alone would put Đà Nẵng ("da nang") before Dương Minh ("duong minh"): the reason for a real key.
     assert sorted(["Dương Minh", "Đà Nẵng"], key=fold) == ["Đà Nẵng", "Dương Minh"]
@@ -147,9 +151,9 @@ def test_unknown_block_duplicate_unit_and_impossible_points_are_refused(framewor
     with pytest.raises(ConfigurationError, match="no block"):
         rank_units(framework, [UnitTotal("khoi-la", "x", "X", Decimal(1))])
     twice = [UnitTotal("cuc-hq-tinh", "hq-ha-noi", "Hà Nội", Decimal(88))] * 2
-    with pytest.raises(ValueError, match="more than one total"):
+    with pytest.raises(RankingError, match="more than one total"):
         rank_units(framework, twice)
-    with pytest.raises(ValueError, match="outside 0..90"):
+    with pytest.raises(RankingError, match="outside 0..90"):
         rank_units(framework, [UnitTotal("cuc-hq-tinh", "hq-ha-noi", "Hà Nội", Decimal("90.5"))])
 
 
@@ -170,16 +174,20 @@ def test_index_is_points_over_the_applicable_maximum_with_two_decimals(framework
     assert index_of(Decimal("0.5"), Decimal(3)) == Decimal("16.67")
     assert index_of(Decimal(1), Decimal(8)) == Decimal("12.50")  # 12.5 exactly, written with two decimals
     assert [format_index(v) for v in (Decimal("98.33"), Decimal(100), Decimal("12.5"))] == ["98,33", "100,00", "12,50"]
-    with pytest.raises(ValueError, match="positive maximum"):
+    with pytest.raises(RankingError, match="positive maximum"):
         index_of(Decimal(0), Decimal(0))
 
 
 def test_tiers_follow_the_framework_thresholds(framework):
-    assert [(t.name, t.min_index) for t in framework.tiers] == [
-        ("Tốt", 90), ("Khá", 80), ("Trung bình", 70), ("Yếu", 0)
-    ]
+    assert [(t.name, t.min_index) for t in framework.tiers] == [("Tốt", 90), ("Khá", 80), ("Trung bình", 70), ("Yếu", 0)]
     assert [tier_of(framework.tiers, Decimal(v)) for v in ("100", "90.00", "89.99", "80", "70", "69.99", "0")] == [
-        "Tốt", "Tốt", "Khá", "Khá", "Trung bình", "Yếu", "Yếu"
+        "Tốt",
+        "Tốt",
+        "Khá",
+        "Khá",
+        "Trung bình",
+        "Yếu",
+        "Yếu",
     ]
     assert tier_of((), Decimal(100)) is None
     totals = [
@@ -188,7 +196,9 @@ def test_tiers_follow_the_framework_thresholds(framework):
         UnitTotal("cuc-hq-tinh", "hq-lao-cai", "Lào Cai", Decimal(60)),  # 66,67
     ]
     assert [(line.index, line.tier) for line in rank_units(framework, totals)] == [
-        (Decimal("90.00"), "Tốt"), (Decimal("89.44"), "Khá"), (Decimal("66.67"), "Yếu")
+        (Decimal("90.00"), "Tốt"),
+        (Decimal("89.44"), "Khá"),
+        (Decimal("66.67"), "Yếu"),
     ]
     untiered = framework.model_copy(update={"tiers": ()})
     assert {line.tier for line in rank_units(untiered, totals)} == {None}
@@ -235,22 +245,22 @@ def test_criteria_that_do_not_apply_lower_the_maximum_and_ranking_follows_the_in
     assert (first.unit_name, second.unit_name) == ("Hà Nội", "Hải Phòng")
     assert first.points < second.points and first.index > second.index
     assert first.applicable_max == 90 - field_3_max and "3" not in first.field_indices
-    with pytest.raises(ValueError, match="are not criteria scored in block"):
+    with pytest.raises(RankingError, match="are not criteria scored in block"):
         total_from_leaves(block, "hq-ha-noi", "Hà Nội", {"9.9.9": Decimal(1)})
 
 
 def test_fields_that_disagree_with_the_total_are_refused(framework):
     wrong = UnitTotal("cuc-hq-tinh", "hq-ha-noi", "Hà Nội", Decimal(88), field_points={"1": Decimal(12), "2": Decimal(10)})
-    with pytest.raises(ValueError, match="fields add up to 22, but the total is 88"):
+    with pytest.raises(RankingError, match="fields add up to 22, but the total is 88"):
         rank_units(framework, [wrong])
     above = UnitTotal("cuc-hq-tinh", "hq-ha-noi", "Hà Nội", Decimal(13), field_points={"1": Decimal(13)})
-    with pytest.raises(ValueError, match="field 1: 13 points is outside 0..12"):
+    with pytest.raises(RankingError, match="field 1: 13 points is outside 0..12"):
         rank_units(framework, [above])
     unknown = UnitTotal("cuc-hq-tinh", "hq-ha-noi", "Hà Nội", Decimal(1), field_points={"8": Decimal(1)})
-    with pytest.raises(ValueError, match="has no field 8"):
+    with pytest.raises(RankingError, match="has no field 8"):
         rank_units(framework, [unknown])
     too_high = UnitTotal("cuc-hq-tinh", "hq-ha-noi", "Hà Nội", Decimal(1), applicable_max=Decimal(91))
-    with pytest.raises(ValueError, match="applicable maximum 91 is outside"):
+    with pytest.raises(RankingError, match="applicable maximum 91 is outside"):
         rank_units(framework, [too_high])
 
 

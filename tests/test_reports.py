@@ -9,7 +9,6 @@ import shutil
 import subprocess
 import sys
 from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 
 import docx
@@ -26,8 +25,13 @@ from tests.test_validation import _sha, full_rows, make_form
 E, W = Severity.ERROR, Severity.WARNING
 SIGNED = date(2020, 2, 10)
 CHROMIUM_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 )
 
 
@@ -58,9 +62,18 @@ def chromium_screenshot(page: Path, tmp: Path) -> Path:
         pytest.fail("chromium is not installed: scripts/setup.sh installs the Debian packages of scripts/system-packages.txt")
     png = tmp / f"{page.stem}.png"
     done = subprocess.run(
-        [binary, *CHROMIUM_FLAGS, f"--user-data-dir={tmp / 'chromium-profile'}", f"--screenshot={png}",
-         "--window-size=1200,900", page.resolve().as_uri()],
-        capture_output=True, text=True, timeout=120, check=False,
+        [
+            binary,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={tmp / 'chromium-profile'}",
+            f"--screenshot={png}",
+            "--window-size=1200,900",
+            page.resolve().as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert png.is_file() and png.stat().st_size > 0, f"chromium wrote no screenshot (exit {done.returncode}): {done.stderr[-2000:]}"
     return png
@@ -78,8 +91,7 @@ def is_blank(png: Path) -> bool:
 # ---------------------------------------------------------------- a small batch with hand-made findings
 
 
-def _finding(form: SelfAssessment, rule: str, severity: Severity, message: str, code: str | None = None,
-             page: int | None = None) -> Finding:
+def _finding(form: SelfAssessment, rule: str, severity: Severity, message: str, code: str | None = None, page: int | None = None) -> Finding:
     lineage = Lineage(sha256=form.sha256, page=page, table=0, row=3) if code else None
     return Finding(sha256=form.sha256, rule=rule, severity=severity, message=message, criterion_code=code, lineage=lineage)
 
@@ -87,6 +99,7 @@ def _finding(form: SelfAssessment, rule: str, severity: Severity, message: str, 
 @pytest.fixture(scope="module")
 def batch(framework: Framework) -> tuple[list[SelfAssessment], dict[str, list[Finding]], dict[str, str], dict[str, datetime]]:
     """Hà Nội with an error and a warning, Đà Nẵng clean, Hải Phòng twice (the later one clean), an unknown unit."""
+
     def form(name: str, unit: str) -> SelfAssessment:
         return make_form(name, unit, full_rows(_sha(name), framework))
 
@@ -103,8 +116,11 @@ def batch(framework: Framework) -> tuple[list[SelfAssessment], dict[str, list[Fi
         second.sha256: [],
         stranger.sha256: [_finding(stranger, "unit.block", E, "Đơn vị hq-mat-trang không có trong danh sách.")],
     }
-    documents = {ha_noi.sha256: "hq-ha-noi/tu-danh-gia-2019.docx", first.sha256: "hq-hai-phong/ban-dau.pdf",
-                 second.sha256: "hq-hai-phong/ban-sua.pdf"}
+    documents = {
+        ha_noi.sha256: "hq-ha-noi/tu-danh-gia-2019.docx",
+        first.sha256: "hq-hai-phong/ban-dau.pdf",
+        second.sha256: "hq-hai-phong/ban-sua.pdf",
+    }
     # Hải Phòng's corrected form arrives later but is listed first: the received times decide which counts.
     received = {second.sha256: datetime(2020, 1, 25), first.sha256: datetime(2020, 1, 10)}
     return [ha_noi, da_nang, second, first, stranger], findings, documents, received
@@ -122,7 +138,7 @@ CODES = {"hq-ha-noi", "hq-hai-phong", "hq-da-nang"}
 def test_feedback_groups_forms_by_unit_in_registry_order(feedback, registry):
     assert [u.unit_code for u in feedback] == [u.code for u in registry.units if u.code in CODES] + ["hq-mat-trang"]
     units = {u.unit_code: u for u in feedback}
-    assert [d.name for d in units["hq-hai-phong"].documents] == ["hq-hai-phong/ban-dau.pdf", "hq-hai-phong/ban-sua.pdf"]
+    assert [d.name for d in units["hq-hai-phong"].documents] == ["ban-dau.pdf", "ban-sua.pdf"]  # as the unit named them, no folder
     assert units["hq-hai-phong"].ready  # the later, corrected form counts
     assert not units["hq-ha-noi"].ready and units["hq-da-nang"].ready
     assert not units["hq-mat-trang"].ready and units["hq-mat-trang"].block_id is None
@@ -163,10 +179,21 @@ def test_a_clean_unit_and_a_resubmitting_unit_are_told_so(feedback, framework):
     clean = letter_content(units["hq-da-nang"], framework, SIGNED)
     assert clean.conclusion == "Báo cáo của đơn vị đầy đủ, hợp lệ và đủ điều kiện đưa vào xếp hạng."
     twice = letter_content(units["hq-hai-phong"], framework, SIGNED)
-    assert "nhận sau cùng (hq-hai-phong/ban-sua.pdf)" in twice.conclusion
-    assert "1. Báo cáo hq-hai-phong/ban-dau.pdf: 1 lỗi, 0 nội dung cần lưu ý." in letter_html(twice)
+    assert "nhận sau cùng (ban-sua.pdf)" in twice.conclusion
+    assert "1. Báo cáo ban-dau.pdf: 1 lỗi, 0 nội dung cần lưu ý." in letter_html(twice)
     stranger = letter_content(units["hq-mat-trang"], framework, SIGNED)
     assert stranger.conclusion.startswith("Đơn vị không có trong danh sách đơn vị được đánh giá")
+
+
+def test_letters_carry_the_signer_s_name_or_a_line_to_fill_in(feedback, framework, tmp_path):
+    named = letter_content(feedback[0], framework, SIGNED, signer="Nguyễn Văn An")
+    assert [line.text for line in named.signature] == ["CHÁNH VĂN PHÒNG", "", "", "", "Nguyễn Văn An"]
+    for text in (docx_text(letter_docx(named)), letter_html(named)):
+        assert "Nguyễn Văn An" in text and "Ký, ghi rõ họ tên" not in text
+    unnamed = letter_content(feedback[0], framework, SIGNED)
+    assert [line.text for line in unnamed.signature] == ["CHÁNH VĂN PHÒNG", "(Ký, ghi rõ họ tên)"]
+    paths = write_letters(feedback[:1], framework, tmp_path, signer="Nguyễn Văn An")
+    assert "Nguyễn Văn An" in docx_text(paths[0])
 
 
 def test_letters_are_reproducible(feedback, framework):
@@ -180,7 +207,10 @@ def test_office_summary_counts_rules_units_and_missing_units(feedback, framework
     summary = office_summary(feedback, framework, registry, SIGNED)
     assert (summary.documents, summary.errors, summary.warnings) == (5, 3, 1)
     assert [(r.rule, r.findings, r.units) for r in summary.rules] == [
-        ("score.range", 1, 1), ("score.step", 1, 1), ("unit.block", 1, 1), ("evidence.missing", 1, 1),
+        ("score.range", 1, 1),
+        ("score.step", 1, 1),
+        ("unit.block", 1, 1),
+        ("evidence.missing", 1, 1),
     ]
     provincial = summary.blocks[0]
     assert provincial.block_id == "cuc-hq-tinh" and provincial.ready == 2 and len(provincial.units) == 3
@@ -190,8 +220,7 @@ def test_office_summary_counts_rules_units_and_missing_units(feedback, framework
 
 
 def test_summary_page_is_self_contained_vietnamese_with_charts(feedback, framework, registry, tmp_path):
-    path = write_summary(feedback, framework, registry, tmp_path, data_docs=tmp_path / "data-docs" / "index.html",
-                         generated_on=SIGNED)
+    path = write_summary(feedback, framework, registry, tmp_path, data_docs=tmp_path / "data-docs" / "index.html", generated_on=SIGNED)
     assert path.name == "tong-hop-kiem-tra-du-lieu-2019.html"
     page = path.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and '<html lang="vi">' in page
@@ -227,17 +256,21 @@ def test_artifact_content(feedback, framework, registry):
     table = quality_table(feedback)
     assert len(table) == 4 and [r["severity"] for r in table] == ["error", "error", "error", "warning"]
     assert table[0] == {
-        "unit": "hq-ha-noi", "document": "hq-ha-noi/tu-danh-gia-2019.docx", "severity": "error", "rule": "score.range",
-        "criterion": "1.1.1", "page": 1, "message": "Tiêu chí 1.1.1: điểm tự đánh giá 2,5 vượt điểm tối đa 1.",
+        "unit": "hq-ha-noi",
+        "document": "tu-danh-gia-2019.docx",
+        "severity": "error",
+        "rule": "score.range",
+        "criterion": "1.1.1",
+        "page": 1,
+        "message": "Tiêu chí 1.1.1: điểm tự đánh giá 2,5 vượt điểm tối đa 1.",
     }
     assert len(quality_table(feedback, limit=2)) == 2
 
 
 def test_build_reports_writes_letters_summary_and_data_docs(batch, framework, registry, tmp_path):
     forms, findings, documents, received = batch
-    paths = build_reports(forms, findings, framework, registry, tmp_path, documents=documents, received_at=received,
-                          signed_on=SIGNED)
-    assert paths.data_docs == tmp_path / "data-docs" / "index.html" and paths.data_docs.is_file()
+    paths = build_reports(forms, findings, framework, registry, tmp_path, documents=documents, received_at=received, signed_on=SIGNED)
+    assert paths.data_docs is not None and paths.data_docs == tmp_path / "data-docs" / "index.html" and paths.data_docs.is_file()
     assert paths.summary == tmp_path / "tong-hop-kiem-tra-du-lieu-2019.html"
     assert {p.parent for p in paths.letters} == {tmp_path / "thu-phan-hoi"} and len(paths.letters) == 8
     skipped = build_reports(forms, findings, framework, registry, tmp_path / "no-docs", build_data_docs=False)
@@ -257,38 +290,3 @@ def test_cli_reports_and_flows_do_not_import_great_expectations():
     flows_loaded, gx_loaded = done.stdout.strip().splitlines()[-2:]
     assert "flows.ingest" in flows_loaded and "flows.publish" in flows_loaded
     assert gx_loaded == "False"
-
-
-def test_report_command_checks_an_inbox(framework, registry, tmp_path):
-    """`parindex report` as the lead registers it: a plain Typer function over an inbox folder."""
-    import dataclasses
-
-    import typer
-    from typer.testing import CliRunner
-
-    from forms import write_evidence, write_form
-    from reports.command import report_command
-    from samples.generate import package_for, unit_place
-    from samples.scores import sample_totals
-
-    inbox = tmp_path / "inbox"
-    for code, scores in (("hq-ha-noi", {}), ("hq-da-nang", {"1.1.1": Decimal("2.5")})):
-        unit = registry.get(code)
-        package = package_for(framework, unit, 0, sample_totals("tchq", 2019)[code] - 2)
-        content = dataclasses.replace(package.form, scores={**(package.form.scores or {}), **scores})
-        (inbox / code).mkdir(parents=True)
-        (inbox / code / "tu-danh-gia.docx").write_bytes(write_form(content, "docx"))
-        for item in package.evidence:
-            data = write_evidence(f"{item.kind} {item.subject}", item.number, item.signed_on, unit.name,
-                                  unit_place(unit), item.body, "docx", agency=framework.agency)
-            (inbox / code / f"{item.filename.rsplit('.', 1)[0]}.docx").write_bytes(data)
-    app = typer.Typer()
-    app.command()(report_command)
-    done = CliRunner().invoke(app, ["--inbox", str(inbox), "--out", str(tmp_path / "out"), "--date", "2020-02-10"])
-    assert done.exit_code == 0, done.output
-    year = tmp_path / "out" / "2019"
-    assert f"summary: {year / 'tong-hop-kiem-tra-du-lieu-2019.html'}" in done.output
-    assert "letters: 2 units" in done.output and (year / "data-docs" / "index.html").is_file()
-    da_nang = docx_text(year / "thu-phan-hoi" / "thu-phan-hoi-hq-da-nang-2019.docx")
-    assert "Tiêu chí 1.1.1: điểm tự đánh giá 2,5 vượt điểm tối đa 1." in da_nang and "hq-da-nang/tu-danh-gia.docx" in da_nang
-    assert "không phát hiện sai sót" in docx_text(year / "thu-phan-hoi" / "thu-phan-hoi-hq-ha-noi-2019.docx")

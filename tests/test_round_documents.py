@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from forms import write_evidence, write_form
-from parindex.inbox import discover
-from parindex.pipeline import extract_outcome, ranking_from_warehouse, validate_outcomes
+from pipeline.inbox import discover
+from pipeline.steps import extract_outcome, ranking_from_warehouse, validate_outcomes
 from samples.generate import Package, package_for, unit_place, write_file
 from samples.rounds import RoundScores, appraisal_xlsx, council_pdf, explanation_docx
 from schemas.framework import Framework, framework_for
-from schemas.records import DocumentKind, DocumentStatus, InboxDocument, Round, RoundSheet, Severity
+from schemas.records import DocumentKind, DocumentOutcome, DocumentStatus, InboxDocument, Round, RoundSheet, Severity
 from schemas.units import UnitRegistry
 from warehouse.db import make_engine
 from warehouse.load import load_outcomes
@@ -43,7 +43,9 @@ def inbox(tmp_path_factory: pytest.TempPathFactory, framework: Framework, regist
     own = {code: Decimal(points) for code, points in (second.form.scores or {}).items()}
     assert all(own[code] >= points for code, points in LOWERED.items())  # the deductions fit the unit's scores
     scores = RoundScores(
-        framework=framework, unit=ha_noi, self_scores=own,
+        framework=framework,
+        unit=ha_noi,
+        self_scores=own,
         appraisal={code: own[code] - points for code, points in LOWERED.items()},
         appraisal_notes={"3.1.2": "Thiếu tài liệu kiểm chứng", "4.1.1": "Báo cáo gửi trễ hạn"},
         explanation={"3.1.2": own["3.1.2"]},
@@ -71,7 +73,9 @@ def test_every_round_read_from_its_document_makes_the_final_ranking(inbox, db_ur
         "hoi-dong/hq-ha-noi.pdf": (DocumentKind.PDF, Round.COUNCIL, "hq-ha-noi"),
     }
     assert sorted(o.document.path for o in outcomes if o.form is not None) == [
-        "hq-da-nang/tu-danh-gia.docx", "hq-ha-noi/tu-danh-gia-v1.docx", "hq-ha-noi/tu-danh-gia-v2.docx",
+        "hq-da-nang/tu-danh-gia.docx",
+        "hq-ha-noi/tu-danh-gia-v1.docx",
+        "hq-ha-noi/tu-danh-gia-v2.docx",
     ]
     findings, links = validate_outcomes(outcomes, "tchq")
     assert not [f for batch in findings.values() for f in batch if f.severity is Severity.ERROR], findings
@@ -106,13 +110,22 @@ def test_every_round_read_from_its_document_makes_the_final_ranking(inbox, db_ur
 
 def write_evidence_files(folder: Path, package: Package, received_on: date) -> None:
     for item in package.evidence:
-        data = write_evidence(f"{item.kind} {item.subject}", item.number, item.signed_on, package.unit.name,
-                              unit_place(package.unit), item.body, item.fmt, agency=package.form.framework.agency)
+        data = write_evidence(
+            f"{item.kind} {item.subject}",
+            item.number,
+            item.signed_on,
+            package.unit.name,
+            unit_place(package.unit),
+            item.body,
+            item.fmt,
+            agency=package.form.framework.agency,
+        )
         write_file(folder / item.filename, data, received_on)
 
 
-def _first_version_score(outcomes: list, code: str) -> Decimal | None:
+def _first_version_score(outcomes: list[DocumentOutcome], code: str) -> Decimal | None:
     form = next(o.form for o in outcomes if o.document.path == "hq-ha-noi/tu-danh-gia-v1.docx")
+    assert form is not None
     return next(r.self_points for r in form.rows if r.code == code)
 
 
@@ -125,7 +138,7 @@ def _xlsx_row_of(path: Path, code: str) -> int:
 
 
 def test_the_latest_round_with_values_decides_what_a_sheet_is(framework: Framework) -> None:
-    from parindex.pipeline import round_sheet_of
+    from pipeline.steps import round_sheet_of
     from tests.test_warehouse import _form
 
     form = _form(framework, "hq-ha-noi", "7" * 64)
@@ -142,7 +155,9 @@ def test_the_latest_round_with_values_decides_what_a_sheet_is(framework: Framewo
     assert [(r.code, r.points, r.note) for r in sheet.rows] == [(first, Decimal("0.5"), "Đã bổ sung")]
     sheet = sheet_of({first: explained, second: {**appraisal, "council_points": Decimal(1)}})
     assert sheet is not None and sheet.round is Round.COUNCIL
-    assert [(r.code, r.points, r.note) for r in sheet.rows] == [(second, Decimal(1), "Thiếu tài liệu\nĐã bổ sung")]  # no council note column: every note
+    assert [(r.code, r.points, r.note) for r in sheet.rows] == [
+        (second, Decimal(1), "Thiếu tài liệu\nĐã bổ sung")
+    ]  # no council note column: every note
     sheet = sheet_of({first: {**appraisal, "council_text": "không chấm"}})  # a council column without a number is no council sheet
     assert sheet is not None and sheet.round is Round.APPRAISAL and [r.code for r in sheet.rows] == [first]
 
@@ -151,7 +166,9 @@ def test_an_appraisal_issued_by_a_registered_unit_is_credited_to_the_unit_it_app
     """Vụ Tổ chức cán bộ appraises a field of Hà Nội's: its name heads the sheet, Hà Nội's is under the title."""
     _, scores, _ = inbox
     data = appraisal_xlsx(scores, issuer="VỤ TỔ CHỨC CÁN BỘ")
-    document = InboxDocument(path="tham-dinh/vu-tccb.xlsx", package="tham-dinh", size=len(data), mtime=1_582_000_000.0, sha256=hashlib.sha256(data).hexdigest())
+    document = InboxDocument(
+        path="tham-dinh/vu-tccb.xlsx", package="tham-dinh", size=len(data), mtime=1_582_000_000.0, sha256=hashlib.sha256(data).hexdigest()
+    )
     outcome = extract_outcome(document, data, "tchq")
     assert outcome.round_sheet is not None, outcome.message
     assert (outcome.round_sheet.round, outcome.round_sheet.unit_code) == (Round.APPRAISAL, "hq-ha-noi")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from prefect import flow, unmapped
 
-from flows.ingest import CHUNK_COST_MOST, CHUNK_MOST, chunks, extract, in_order, reading_cost
+from core.errors import ConfigurationError
+from flows.ingest import CHUNK_COST_MOST, CHUNK_MOST, chunks, extract, reading_cost
 from flows.runners import task_runner
-from parindex.errors import ConfigurationError
-from parindex.inbox import discover
+from pipeline.inbox import discover
+from pipeline.sequence import in_order
 from samples.generate import generate_inbox
 from schemas.records import DocumentOutcome, DocumentStatus, InboxDocument
 
@@ -22,9 +23,9 @@ def small_inbox(tmp_path_factory):
     return inbox
 
 
-def _extract_all(runner_kind: str, inbox, documents):  # type: ignore[no-untyped-def]
-    @flow(task_runner=task_runner(runner_kind))
-    def extract_only(inbox: str, documents: list) -> list:  # type: ignore[type-arg]
+def _extract_all(runner_kind: str, inbox, documents):
+    @flow(task_runner=task_runner(runner_kind))  # type: ignore[arg-type]  # Prefect's typing: flow() wants TaskRunner[PrefectFuture], its runners' futures are subtypes (invariant)
+    def extract_only(inbox: str, documents: list[InboxDocument]) -> list[DocumentOutcome]:
         batches = extract.map(unmapped(inbox), chunks(documents, workers=2), unmapped("tchq")).result()
         return in_order([outcome for batch in batches for outcome in batch], documents)  # as the ingest flow does
 
@@ -50,7 +51,7 @@ def test_an_unknown_runner_is_a_clear_error():
 
 @pytest.mark.parametrize("kind", ["thread", "process", "dask"])
 def test_each_runner_stops_a_page_that_takes_too_long(kind, small_inbox, tmp_path, monkeypatch, prefect_server):
-    """The guard runs where the task runs: a worker process or a Dask worker starts reader servers of its own."""
+    """The guard runs where the task runs: a worker process or a Dask worker starts readers of its own."""
     import shutil
     import zlib
 
@@ -72,7 +73,13 @@ def test_each_runner_stops_a_page_that_takes_too_long(kind, small_inbox, tmp_pat
 def _documents(count: int) -> list[InboxDocument]:
     """`count` documents of mixed kinds and sizes, in inbox order."""
     return [
-        InboxDocument(path=f"u{i // 3}/f{i}.{('pdf', 'docx', 'xlsx')[i % 3]}", package=f"u{i // 3}", size=1000 + (i * 7919) % 5000, mtime=0.0, sha256=f"{i:064x}")
+        InboxDocument(
+            path=f"u{i // 3}/f{i}.{('pdf', 'docx', 'xlsx')[i % 3]}",
+            package=f"u{i // 3}",
+            size=1000 + (i * 7919) % 5000,
+            mtime=0.0,
+            sha256=f"{i:064x}",
+        )
         for i in range(count)
     ]
 
@@ -109,7 +116,7 @@ def test_outcomes_go_back_to_the_documents_order():
 
 
 def test_slices_hold_whole_packages_in_order():
-    from parindex.pipeline import package_slices
+    from pipeline.steps import package_slices
     from schemas.records import InboxDocument
 
     def doc(package: str, name: str) -> InboxDocument:
@@ -117,7 +124,9 @@ def test_slices_hold_whole_packages_in_order():
 
     documents = [doc("a", "1"), doc("a", "2"), doc("b", "1"), doc("c", "1"), doc("c", "2"), doc("c", "3"), doc("d", "1")]
     assert [[d.path for d in part] for part in package_slices(documents, 3)] == [
-        ["a/1", "a/2", "b/1"], ["c/1", "c/2", "c/3"], ["d/1"],
+        ["a/1", "a/2", "b/1"],
+        ["c/1", "c/2", "c/3"],
+        ["d/1"],
     ]
     assert [len(part) for part in package_slices(documents, 2)] == [2, 1, 3, 1]  # a package larger than a slice stays whole
     assert package_slices([], 5) == []

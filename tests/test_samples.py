@@ -52,8 +52,8 @@ def groups(totals: dict[str, Decimal]) -> list[tuple[Decimal, set[str]]]:
 
 # -- allocate ------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("block_id", "total"), [("cuc-hq-tinh", "88.5"), ("cuc-truc-thuoc", "78"),
-                                                 ("vu-chuc-nang", "65.5"), ("cuc-hq-tinh", "20")])
+
+@pytest.mark.parametrize(("block_id", "total"), [("cuc-hq-tinh", "88.5"), ("cuc-truc-thuoc", "78"), ("vu-chuc-nang", "65.5"), ("cuc-hq-tinh", "20")])
 def test_allocate_sums_exactly_within_maxima_on_steps(framework, block_id, total):
     block = framework.block(block_id)
     scores = allocate(block, Decimal(total), seed="x")
@@ -85,6 +85,7 @@ def test_allocate_rejects_impossible_totals(framework, total):
 
 # -- sample totals -------------------------------------------------------------------------------------
 
+
 def test_sample_totals_cover_the_registry_within_block_maxima(framework, registry):
     totals = sample_totals("tchq", 2019)
     assert set(totals) == {unit.code for unit in registry.units}
@@ -99,9 +100,9 @@ def test_provincial_totals_reproduce_the_published_ranking(registry):
     provincial = {u.code: totals[u.code] for u in registry.in_block("cuc-hq-tinh")}
     ranked = groups(provincial)
     assert ranked[: len(PUBLISHED_GROUPS)] == PUBLISHED_GROUPS
-    others = [total for total, _ in ranked[len(PUBLISHED_GROUPS):]]
+    others = [total for total, _ in ranked[len(PUBLISHED_GROUPS) :]]
     assert all(total < Decimal("86.5") for total in others)
-    assert any(len(codes) > 1 for _, codes in ranked[len(PUBLISHED_GROUPS):]), "some ties below rank 6"
+    assert any(len(codes) > 1 for _, codes in ranked[len(PUBLISHED_GROUPS) :]), "some ties below rank 6"
 
 
 def test_central_blocks_have_their_published_leaders(registry):
@@ -123,6 +124,7 @@ def test_symbols_are_unique_and_places_plausible(registry):
 
 # -- generated inbox -----------------------------------------------------------------------------------
 
+
 def read_form(path: Path) -> list[list[str]]:
     """The score table rows of a generated form (PDF: every page, repeated header rows dropped)."""
     if path.suffix == ".docx":
@@ -132,8 +134,8 @@ def read_form(path: Path) -> list[list[str]]:
     rows: list[list[str]] = []
     with pdfplumber.open(path) as pdf:
         for page in pdf.pages:
-            for table in page.extract_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"}):
-                rows += [[nfc(c or "") for c in row] for row in table if [nfc(c or "") for c in row] != list(COLUMNS)]
+            for grid in page.extract_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"}):
+                rows += [[nfc(c or "") for c in row] for row in grid if [nfc(c or "") for c in row] != list(COLUMNS)]
             page.close()
     return rows
 
@@ -160,7 +162,8 @@ def test_forms_cite_the_evidence_their_package_holds(inbox, framework, registry)
         unit = registry.units[position]
         package = package_for(framework, unit, position, totals[unit.code])
         assert sorted(e.filename for e in package.evidence) == sorted(
-            p.name for p in (target / unit.code).iterdir() if not p.name.startswith("tu-danh-gia"))
+            p.name for p in (target / unit.code).iterdir() if not p.name.startswith("tu-danh-gia")
+        )
         cited = {part for row in read_form(target / unit.code / package.form_filename) for part in row[4].split("; ")}
         cited.discard("")
         assert cited == {e.citation for e in package.evidence}
@@ -185,7 +188,9 @@ def test_provincial_forms_state_the_published_totals(inbox, framework, registry)
     assert stated == {code: totals[code] for code in stated}
     for position, unit in enumerate(registry.units):
         package = package_for(framework, unit, position, totals[unit.code])
-        assert sum(package.form.scores.values()) == totals[unit.code], unit.code
+        scores = package.form.scores
+        assert scores is not None, unit.code
+        assert sum(scores.values()) == totals[unit.code], unit.code
     assert {c for c, t in stated.items() if t == Decimal(89)} == PUBLISHED_GROUPS[0][1]
 
 
@@ -197,8 +202,7 @@ def test_inbox_files_are_reproducible(inbox, framework, registry):
         package = package_for(framework, unit, position, totals[unit.code])
         assert write_form(package.form, package.form_fmt) == (target / unit.code / package.form_filename).read_bytes()
         item = package.evidence[0]
-        again = write_evidence(f"{item.kind} {item.subject}", item.number, item.signed_on, unit.name,
-                               unit_place(unit), item.body, item.fmt)
+        again = write_evidence(f"{item.kind} {item.subject}", item.number, item.signed_on, unit.name, unit_place(unit), item.body, item.fmt)
         assert again == (target / unit.code / item.filename).read_bytes()
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import yaml
 
-from parindex.errors import ConfigurationError, DocumentError, Reason
+from core.errors import ConfigurationError, DocumentError, Reason
 from schemas.framework import FRAMEWORKS_DIR, framework_for, parse_framework
 from schemas.units import parse_registry
 from schemas.vietnamese import fold, format_points, nfc
@@ -25,7 +26,7 @@ def test_shipped_framework_has_three_blocks_of_seven_fields(framework):
     assert framework.illustrative and framework.ranking == "dense"
 
 
-def _raw() -> dict:
+def _raw() -> dict[str, Any]:
     return yaml.safe_load((FRAMEWORKS_DIR / "tchq-2019.yaml").read_text(encoding="utf-8"))
 
 
@@ -101,8 +102,10 @@ def test_header_lines_that_are_not_the_unit_are_passed_over(registry):
         (["TỔNG CỤC HẢI QUAN", "CỤC HẢI QUAN TỈNH BÀ RỊA -", "VŨNG TÀU"], "hq-ba-ria-vung-tau"),
         (["CỤC HẢI QUAN", "TỈNH QUẢNG", "NlNH"], "hq-quang-ninh"),  # wrapped over three lines, with a typo
         # the agency and motto columns both wrapped, their lines interleaved (a LibreOffice export without Times New Roman)
-        (["TỔNG CỤC HẢI QUAN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT", "CỤC HẢI QUAN TỈNH ĐỒNG", "NAM", "NAI", "Độc lập - Tự do - Hạnh phúc"],
-         "hq-dong-nai"),
+        (
+            ["TỔNG CỤC HẢI QUAN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT", "CỤC HẢI QUAN TỈNH ĐỒNG", "NAM", "NAI", "Độc lập - Tự do - Hạnh phúc"],
+            "hq-dong-nai",
+        ),
         # ... where joining the lines as they stand would make "Quảng Nam", another unit
         (["TỔNG CỤC HẢI QUAN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT", "CỤC HẢI QUAN TỈNH QUẢNG", "NAM", "NGÃI"], "hq-quang-ngai"),
         (["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "CỤC HẢI QUAN TỈNH QUẢNG", "NAM"], "hq-quang-nam"),  # the motto whole
@@ -159,8 +162,8 @@ def test_vietnamese_text_helpers():
 
 
 def test_limits_come_from_the_environment_and_are_checked(monkeypatch):
+    from core.settings import limits_from_env
     from extractors import ArchiveLimits, ExtractionLimits
-    from parindex.settings import limits_from_env
 
     monkeypatch.setenv("PARINDEX_LIMIT_MAX_PAGES", "12")
     monkeypatch.setenv("PARINDEX_LIMIT_MAX_DEPTH", "1")
@@ -177,7 +180,7 @@ def test_limits_come_from_the_environment_and_are_checked(monkeypatch):
 def test_the_ocr_review_threshold_is_a_checked_setting(monkeypatch):
     from pydantic import ValidationError
 
-    from parindex.settings import Settings
+    from core.settings import Settings
 
     monkeypatch.setenv("PARINDEX_OCR_MIN_CONFIDENCE", "92.5")
     assert Settings().ocr_min_confidence == 92.5

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import fsspec
 
-from parindex.sources import FsspecFolder, LocalFolder, fingerprint, open_source
+from pipeline.sources import FsspecFolder, LocalFolder, fingerprint, open_source
 from samples.generate import generate_inbox
 
 

@@ -55,7 +55,10 @@ def test_every_score_is_read_exactly(variant: Variant, reading: SelfAssessment) 
 
 def test_header_facts(variant: Variant, reading: SelfAssessment) -> None:
     assert (reading.unit_code, reading.year, reading.document_number, reading.document_date) == (
-        variant.unit_code, variant.year, variant.document_number, variant.document_date
+        variant.unit_code,
+        variant.year,
+        variant.document_number,
+        variant.document_date,
     )
 
 

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
-from parindex.errors import ConfigurationError
-from parindex.pipeline import ranking_from_warehouse, split_new
+from core.errors import WarehouseError
+from pipeline.steps import ranking_from_warehouse, split_new
 from schemas.records import (
     DocumentKind,
     DocumentOutcome,
@@ -40,7 +40,15 @@ def _form(framework, unit_code: str, sha: str, deduct: str = "0", block_id: str 
     rows = []
     for i, leaf in enumerate(block.leaves()):
         points = leaf.max_points - (Decimal(deduct) if i == 0 else 0)
-        rows.append(ScoreRow(code=leaf.code, max_points=leaf.max_points, self_points=points, self_text=str(points), lineage=Lineage(sha256=sha, page=1, table=1, row=i + 1)))
+        rows.append(
+            ScoreRow(
+                code=leaf.code,
+                max_points=leaf.max_points,
+                self_points=points,
+                self_text=str(points),
+                lineage=Lineage(sha256=sha, page=1, table=1, row=i + 1),
+            )
+        )
     return SelfAssessment(sha256=sha, unit_code=unit_code, unit_text=unit_code, year=2019, rows=rows)
 
 
@@ -50,7 +58,7 @@ def _loaded(doc: InboxDocument, form: SelfAssessment) -> DocumentOutcome:
 
 def _counts(engine) -> dict[str, int]:
     with Session(engine) as s:
-        return {m.__tablename__: s.scalar(select(func.count()).select_from(m)) for m in (Document, Submission, Score, FindingRow)}
+        return {m.__tablename__: s.execute(select(func.count()).select_from(m)).scalar_one() for m in (Document, Submission, Score, FindingRow)}
 
 
 def test_reloading_the_same_outcomes_writes_nothing(db_url, framework, registry):
@@ -77,6 +85,43 @@ def test_reloading_the_same_outcomes_writes_nothing(db_url, framework, registry)
     assert known_contents(engine, ["a" * 64, "e" * 64]) == {"a" * 64}
 
 
+def test_status_says_which_form_each_evidence_file_answers(db_url, framework, registry):
+    """Staff read `parindex status`: an evidence file names its package's form and the citations it answers."""
+    from schemas.records import EvidenceLink, EvidenceRef, Lineage, LinkStatus
+
+    engine = make_engine(db_url)
+    form = _form(framework, "hq-da-nang", "a" * 64)
+    cite = [
+        EvidenceLink(
+            criterion_code=code,
+            reference=EvidenceRef(number="03/KH-HQĐNg"),
+            status=LinkStatus.FOUND,
+            evidence_sha256="b" * 64,
+            lineage=Lineage(sha256="a" * 64, table=0, row=row),
+        )
+        for row, code in enumerate(("1.1.1", "1.1.2"), start=1)
+    ]
+    evidence = [
+        DocumentOutcome(document=_doc("hq-da-nang/ke-hoach.pdf", "b" * 64), status=DocumentStatus.EVIDENCE, kind=DocumentKind.PDF),
+        DocumentOutcome(document=_doc("hq-da-nang/anh.pdf", "c" * 64), status=DocumentStatus.EVIDENCE, kind=DocumentKind.PDF),
+        DocumentOutcome(document=_doc("hq-ha-noi/bao-cao.pdf", "d" * 64), status=DocumentStatus.EVIDENCE, kind=DocumentKind.PDF),
+        DocumentOutcome(document=_doc("hq-hue/ke-hoach.pdf", "e" * 64), status=DocumentStatus.EVIDENCE, kind=DocumentKind.PDF),
+        DocumentOutcome(document=_doc("hq-hue/form.docx", "f" * 64), status=DocumentStatus.REJECTED, reason="unit_unknown", message="?"),
+    ]
+    for outcome in evidence:
+        load_outcome(engine, outcome, [], framework, registry)
+    load_outcome(engine, _loaded(_doc("hq-da-nang/tu-danh-gia.docx", "a" * 64), form), [], framework, registry, cite)
+    notes = {r.path: r.note for r in document_statuses(engine)}
+    assert notes == {
+        "hq-da-nang/tu-danh-gia.docx": "",
+        "hq-da-nang/ke-hoach.pdf": "evidence of tu-danh-gia.docx: answers 2 citations",
+        "hq-da-nang/anh.pdf": "evidence of tu-danh-gia.docx: cited by none of its rows",
+        "hq-ha-noi/bao-cao.pdf": "evidence without a form",
+        "hq-hue/ke-hoach.pdf": "evidence; no form of its package could be read (see the rejected files)",
+        "hq-hue/form.docx": "",
+    }
+
+
 def test_lineage_of_every_score_is_kept(db_url, framework, registry):
     engine = make_engine(db_url)
     load_outcome(engine, _loaded(_doc("u/f.docx", "a" * 64), _form(framework, "hq-ha-noi", "a" * 64)), [], framework, registry)
@@ -87,8 +132,12 @@ def test_lineage_of_every_score_is_kept(db_url, framework, registry):
 
 def test_resubmission_is_a_new_version_and_becomes_current(db_url, framework, registry):
     engine = make_engine(db_url)
-    load_outcome(engine, _loaded(_doc("u/v1.docx", "1" * 64, mtime=1_578_000_000), _form(framework, "hq-ha-noi", "1" * 64, "1")), [], framework, registry)
-    load_outcome(engine, _loaded(_doc("u/v2.docx", "2" * 64, mtime=1_578_100_000), _form(framework, "hq-ha-noi", "2" * 64, "0.5")), [], framework, registry)
+    load_outcome(
+        engine, _loaded(_doc("u/v1.docx", "1" * 64, mtime=1_578_000_000), _form(framework, "hq-ha-noi", "1" * 64, "1")), [], framework, registry
+    )
+    load_outcome(
+        engine, _loaded(_doc("u/v2.docx", "2" * 64, mtime=1_578_100_000), _form(framework, "hq-ha-noi", "2" * 64, "0.5")), [], framework, registry
+    )
     [current] = current_submissions(engine, "tchq", 2019)
     assert (current.version, current.points, current.document_path) == (2, Decimal("89.5"), "u/v2.docx")
     assert _counts(engine)["submissions"] == 2  # the older version is kept
@@ -98,7 +147,9 @@ def test_a_submission_with_errors_is_kept_out_of_the_ranking(db_url, framework, 
     engine = make_engine(db_url)
     good = _form(framework, "hq-da-nang", "a" * 64)
     bad = _form(framework, "hq-dong-nai", "b" * 64)
-    finding = Finding(sha256="b" * 64, rule="score.range", severity=Severity.ERROR, message="Tiêu chí 1.1.1: …", criterion_code="1.1.1", lineage=bad.rows[0].lineage)
+    finding = Finding(
+        sha256="b" * 64, rule="score.range", severity=Severity.ERROR, message="Tiêu chí 1.1.1: …", criterion_code="1.1.1", lineage=bad.rows[0].lineage
+    )
     load_outcome(engine, _loaded(_doc("a/f.docx", "a" * 64), good), [], framework, registry)
     load_outcome(engine, _loaded(_doc("b/f.docx", "b" * 64), bad), [finding], framework, registry)
     by_unit = {s.unit_code: (s.status, s.errors) for s in current_submissions(engine, "tchq", 2019)}
@@ -115,7 +166,8 @@ def test_same_content_at_another_path_is_a_duplicate_of_the_first(db_url, framew
     first = load_outcome(engine, _loaded(_doc("a/f.docx", "a" * 64), _form(framework, "hq-da-nang", "a" * 64)), [], framework, registry)
     copy = load_outcome(engine, DocumentOutcome(document=_doc("copy/f.docx", "a" * 64), status=DocumentStatus.DUPLICATE), [], framework, registry)
     with Session(engine) as s:
-        assert s.get(Document, copy).duplicate_of == first
+        document = s.get(Document, copy)
+        assert document is not None and document.duplicate_of == first
 
 
 def test_split_new_skips_known_files_and_spots_copies():
@@ -146,7 +198,7 @@ def test_a_warehouse_behind_the_code_is_refused_where_it_is_not_migrated_by_itse
     engine = make_engine(db_url, auto_migrate=True)
     with engine.begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = '0003'"))
-    with pytest.raises(ConfigurationError) as info:
+    with pytest.raises(WarehouseError) as info:
         make_engine(db_url, auto_migrate=False)
     url = engine.url.render_as_string(hide_password=True)
     assert str(info.value) == f"warehouse {url} is at schema revision 0003, the code needs {migrate.HEAD}: run `parindex db upgrade`"

@@ -12,17 +12,19 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
+from core.errors import DocumentError, Reason
 from extractors import xlsx_reader
 from extractors.detect import detect_kind
 from extractors.extract import extract_document, read_document
 from extractors.xlsx_reader import cell_text, read_xlsx
-from parindex.errors import DocumentError, Reason
 from schemas.records import DocumentKind, SelfAssessment
 
 SHA = "cd" * 32
 HEADER = [
-    ("A1", "TỔNG CỤC HẢI QUAN"), ("D1", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
-    ("A2", "CỤC HẢI QUAN TỈNH QUẢNG NINH"), ("D2", "Độc lập - Tự do - Hạnh phúc"),
+    ("A1", "TỔNG CỤC HẢI QUAN"),
+    ("D1", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+    ("A2", "CỤC HẢI QUAN TỈNH QUẢNG NINH"),
+    ("D2", "Độc lập - Tự do - Hạnh phúc"),
     ("A4", "BÁO CÁO TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2019"),
 ]
 
@@ -86,11 +88,23 @@ def test_a_self_assessment_in_excel_is_interpreted_like_any_form(registry) -> No
 @pytest.mark.parametrize(
     ("value", "number_format", "text"),
     [
-        (1, "General", "1"), (1.5, "General", "1.5"), (0.1 + 0.2, "General", "0.3"), (88.50000000000001, "General", "88.5"),
-        (1.4999999999999998, "General", "1.5"), (2.0, "0.00", "2.00"), (1.1, "0.00", "1.10"), (1.25, "0.0", "1.3"),
-        (1234.5, "#,##0.00", "1234.50"), (0.5, "0%", "50%"), (-0.25, "General", "-0.25"), (84912345678, "General", "84912345678"),
-        (1e-7, "General", "0"), (True, "General", "TRUE"), (date(2020, 1, 10), "dd/mm/yyyy", "10/01/2020"),
-        (datetime(2020, 1, 10, 8, 30), "General", "10/01/2020 08:30"), ("  Kế hoạch\r\nsố 03 ", "@", "Kế hoạch\nsố 03"),
+        (1, "General", "1"),
+        (1.5, "General", "1.5"),
+        (0.1 + 0.2, "General", "0.3"),
+        (88.50000000000001, "General", "88.5"),
+        (1.4999999999999998, "General", "1.5"),
+        (2.0, "0.00", "2.00"),
+        (1.1, "0.00", "1.10"),
+        (1.25, "0.0", "1.3"),
+        (1234.5, "#,##0.00", "1234.50"),
+        (0.5, "0%", "50%"),
+        (-0.25, "General", "-0.25"),
+        (84912345678, "General", "84912345678"),
+        (1e-7, "General", "0"),
+        (True, "General", "TRUE"),
+        (date(2020, 1, 10), "dd/mm/yyyy", "10/01/2020"),
+        (datetime(2020, 1, 10, 8, 30), "General", "10/01/2020 08:30"),
+        ("  Kế hoạch\r\nsố 03 ", "@", "Kế hoạch\nsố 03"),
         ("Ho\u0300a", "General", "Hòa"),  # decomposed Vietnamese comes out composed (NFC)
     ],
 )
@@ -107,7 +121,9 @@ def _with_cached_values(data: bytes, values: dict[str, str]) -> bytes:
             if info.filename.startswith("xl/worksheets/"):
                 for coordinate, value in values.items():
                     content, count = re.subn(
-                        rb'(<c r="' + coordinate.encode() + rb'"[^>]*>)(<f>[^<]*</f>)<v\s*/?>(?:</v>)?', rb"\1\2<v>" + value.encode() + b"</v>", content
+                        rb'(<c r="' + coordinate.encode() + rb'"[^>]*>)(<f>[^<]*</f>)<v\s*/?>(?:</v>)?',
+                        rb"\1\2<v>" + value.encode() + b"</v>",
+                        content,
                     )
                     assert count == 1, coordinate
             target.writestr(info, content)
@@ -133,7 +149,7 @@ def test_a_workbook_whose_formulas_were_never_calculated_is_refused() -> None:
         read_xlsx(workbook_bytes(formulas), SHA)
     assert info.value.reason is Reason.UNSUPPORTED_FORMAT
     assert info.value.message == (
-        "Excel file whose formulas were never calculated (sheet 'Tự đánh giá', E9: =IF(D9<1,\"thiếu\",\"\") has no saved value): "
+        'Excel file whose formulas were never calculated (sheet \'Tự đánh giá\', E9: =IF(D9<1,"thiếu","") has no saved value): '
         "open it in Excel or LibreOffice, save it and send it again"
     )
 
@@ -176,15 +192,18 @@ def test_a_sheet_past_the_cell_budget_is_refused(monkeypatch: pytest.MonkeyPatch
 
 def test_a_zip_bomb_in_a_sheet_is_refused_before_it_is_inflated() -> None:
     data = workbook_bytes(self_assessment)
-    sheet = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' + b" " * (4 << 20) + b"</sheetData></worksheet>"
+    sheet = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' + b" " * (4 << 20) + b"</sheetData></worksheet>"
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            target.writestr(info, sheet if info.filename == "xl/worksheets/sheet1.xml" else source.read(info.filename))
+        for member in source.infolist():
+            target.writestr(member, sheet if member.filename == "xl/worksheets/sheet1.xml" else source.read(member.filename))
     with pytest.raises(DocumentError) as info:
         read_xlsx(buffer.getvalue(), SHA)
     assert (info.value.reason, info.value.message) == (
-        Reason.UNSAFE_ARCHIVE, "xl/worksheets/sheet1.xml of the Excel file inflates more than 200 times (a zip bomb?)"
+        Reason.UNSAFE_ARCHIVE,
+        "xl/worksheets/sheet1.xml of the Excel file inflates more than 200 times (a zip bomb?)",
     )
 
 
@@ -193,16 +212,17 @@ def test_xml_declaring_a_document_type_is_refused_before_any_parser_sees_it(enco
     data = workbook_bytes(self_assessment)
     buffer = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
+        for member in source.infolist():
+            content = source.read(member.filename)
+            if member.filename == "xl/worksheets/sheet1.xml":
                 prolog = f'<?xml version="1.0" encoding="{encoding.upper()}"?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">]>'
                 content = (prolog + content.decode("utf-8").replace("<t>STT", "<t>&a;STT")).encode(encoding)
-            target.writestr(info, content)
+            target.writestr(member, content)
     with pytest.raises(DocumentError) as info:
         read_xlsx(buffer.getvalue(), SHA)
     assert (info.value.reason, info.value.message) == (
-        Reason.DAMAGED, "damaged Excel file: xl/worksheets/sheet1.xml declares a document type (<!DOCTYPE>), which Office files never do"
+        Reason.DAMAGED,
+        "damaged Excel file: xl/worksheets/sheet1.xml declares a document type (<!DOCTYPE>), which Office files never do",
     )
 
 
@@ -217,11 +237,19 @@ def test_an_external_entity_in_any_part_is_refused_unread(part: str, tmp_path) -
     buffer = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
         assert part in source.namelist()
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == part:
-                content = re.sub(rb"^(<\?xml[^>]*\?>)?", lambda m: (m.group(1) or b"") + b'<!DOCTYPE x [<!ENTITY s SYSTEM "' + secret.as_uri().encode() + b'">]>', content, count=1)
-            target.writestr(info, content)
+        for member in source.infolist():
+            content = source.read(member.filename)
+            if member.filename == part:
+                content = re.sub(
+                    rb"^(<\?xml[^>]*\?>)?",
+                    lambda m: (m.group(1) or b"") + b'<!DOCTYPE x [<!ENTITY s SYSTEM "' + secret.as_uri().encode() + b'">]>',
+                    content,
+                    count=1,
+                )
+            target.writestr(member, content)
     with pytest.raises(DocumentError) as info:
         read_xlsx(buffer.getvalue(), SHA)
-    assert (info.value.reason, info.value.message) == (Reason.DAMAGED, f"damaged Excel file: {part} declares a document type (<!DOCTYPE>), which Office files never do")
+    assert (info.value.reason, info.value.message) == (
+        Reason.DAMAGED,
+        f"damaged Excel file: {part} declares a document type (<!DOCTYPE>), which Office files never do",
+    )

@@ -13,8 +13,9 @@ from schemas.framework import Framework
 from schemas.records import DocumentOutcome, DocumentStatus, EvidenceLink, Finding, InboxDocument, RoundSheet, SelfAssessment, Severity
 from schemas.units import UnitRegistry
 from warehouse.db import IN_LIST_MOST
-from warehouse.evidence import insert_evidence
-from warehouse.models import Document, EvidenceLinkRow, FindingRow, Score, ScoreFact, Submission
+from warehouse.evidence_store import insert_evidence
+from warehouse.models import Document, EvidenceLinkRow, FindingRow, Score, ScoreFact, Submission, table_of
+from warehouse.reference import sync_framework, sync_units
 
 
 def _utc(timestamp: float) -> datetime:
@@ -37,7 +38,7 @@ def known_files(engine: Engine) -> dict[str, tuple[int, float]]:
     """Size and mtime of every recorded path (its latest record): files unchanged since are not read again."""
     with Session(engine) as session:
         rows = session.execute(select(Document.path, Document.size, Document.mtime).where(Document.mtime.is_not(None)).order_by(Document.id))
-        return {path: (size, mtime) for path, size, mtime in rows}
+        return {path: (size, mtime) for path, size, mtime in rows if mtime is not None}  # the query keeps those only
 
 
 def known_contents(engine: Engine, shas: Iterable[str]) -> set[str]:
@@ -58,9 +59,17 @@ def _document_row(connection: Connection, outcome: DocumentOutcome) -> dict[str,
             select(Document.id).where(Document.sha256 == doc.sha256, Document.status != DocumentStatus.DUPLICATE.value).order_by(Document.id).limit(1)
         )
     return {
-        "path": doc.path, "package": doc.package, "sha256": doc.sha256, "size": doc.size,
-        "kind": outcome.kind.value if outcome.kind else None, "status": outcome.status.value, "reason": outcome.reason,
-        "message": outcome.message, "duplicate_of": duplicate_of, "mtime": doc.mtime, "received_at": _utc(doc.mtime),
+        "path": doc.path,
+        "package": doc.package,
+        "sha256": doc.sha256,
+        "size": doc.size,
+        "kind": outcome.kind.value if outcome.kind else None,
+        "status": outcome.status.value,
+        "reason": outcome.reason,
+        "message": outcome.message,
+        "duplicate_of": duplicate_of,
+        "mtime": doc.mtime,
+        "received_at": _utc(doc.mtime),
         "ingested_at": datetime.now(UTC).replace(tzinfo=None),
     }
 
@@ -83,11 +92,17 @@ def _submission_row(
         )
     )
     return {
-        "program": framework.program, "year": form.year, "unit_code": form.unit_code, "block_id": block_id,
-        "version": (previous or 0) + 1, "received_at": _utc(outcome.document.mtime),
+        "program": framework.program,
+        "year": form.year,
+        "unit_code": form.unit_code,
+        "block_id": block_id,
+        "version": (previous or 0) + 1,
+        "received_at": _utc(outcome.document.mtime),
         "status": "invalid" if any(f.severity is Severity.ERROR for f in findings) else "valid",
         "points": sum((r.self_points or Decimal(0) for r in form.rows if r.code in leaves), Decimal(0)),
-        "stated_total": form.stated_total, "document_number": form.document_number, "document_date": form.document_date,
+        "stated_total": form.stated_total,
+        "document_number": form.document_number,
+        "document_date": form.document_date,
     }
 
 
@@ -101,17 +116,28 @@ def _insert_children(
     """A submission's score rows, findings and evidence links, one executemany per table."""
     scores = [
         {
-            "submission_id": submission_id, "criterion_code": row.code, "is_leaf": row.code in leaves,
-            "max_points": row.max_points, "self_points": row.self_points, "self_text": row.self_text,
-            "not_applicable": row.not_applicable, "evidence": row.evidence,
-            "page": row.lineage.page, "table_index": row.lineage.table, "row_index": row.lineage.row,
+            "submission_id": submission_id,
+            "criterion_code": row.code,
+            "is_leaf": row.code in leaves,
+            "max_points": row.max_points,
+            "self_points": row.self_points,
+            "self_text": row.self_text,
+            "not_applicable": row.not_applicable,
+            "evidence": row.evidence,
+            "page": row.lineage.page,
+            "table_index": row.lineage.table,
+            "row_index": row.lineage.row,
         }
         for row in form.rows
     ]
     finding_rows = [
         {
-            "submission_id": submission_id, "status": "open", "rule": f.rule, "severity": f.severity.value,
-            "criterion_code": f.criterion_code, "message": f.message,
+            "submission_id": submission_id,
+            "status": "open",
+            "rule": f.rule,
+            "severity": f.severity.value,
+            "criterion_code": f.criterion_code,
+            "message": f.message,
             "page": f.lineage.page if f.lineage else None,
             "table_index": f.lineage.table if f.lineage else None,
             "row_index": f.lineage.row if f.lineage else None,
@@ -120,15 +146,20 @@ def _insert_children(
     ]
     link_rows = [
         {
-            "submission_id": submission_id, "criterion_code": link.criterion_code, "reference": link.reference.number,
-            "issued_on": link.reference.issued_on, "status": link.status.value, "evidence_sha256": link.evidence_sha256,
-            "page": link.lineage.page, "row_index": link.lineage.row,
+            "submission_id": submission_id,
+            "criterion_code": link.criterion_code,
+            "reference": link.reference.number,
+            "issued_on": link.reference.issued_on,
+            "status": link.status.value,
+            "evidence_sha256": link.evidence_sha256,
+            "page": link.lineage.page,
+            "row_index": link.lineage.row,
         }
         for link in links
     ]
     for model, rows in ((Score, scores), (FindingRow, finding_rows), (EvidenceLinkRow, link_rows)):
         if rows:
-            connection.execute(insert(model.__table__), rows)
+            connection.execute(insert(table_of(model)), rows)
 
 
 def load_outcome(
@@ -152,7 +183,7 @@ def load_outcome(
         document = _document_row(connection, outcome)
         document_id = _inserted(connection, Document, document)
         if outcome.round_sheet is not None:
-            connection.execute(insert(ScoreFact.__table__), _fact_rows(outcome.round_sheet, document_id, _utc(doc.mtime), framework))
+            connection.execute(insert(table_of(ScoreFact)), _fact_rows(outcome.round_sheet, document_id, _utc(doc.mtime), framework))
         elif outcome.evidence is not None:
             insert_evidence(connection, document_id, outcome.evidence)
         elif outcome.status is DocumentStatus.LOADED:
@@ -171,7 +202,7 @@ def load_outcome(
 
 def _inserted(connection: Connection, model: type[Document] | type[Submission], row: Mapping[str, object]) -> int:
     """Insert one row; its new id."""
-    key = connection.execute(insert(model.__table__), dict(row)).inserted_primary_key
+    key = connection.execute(insert(table_of(model)), dict(row)).inserted_primary_key
     assert key is not None
     return int(key[0])
 
@@ -181,9 +212,18 @@ def _fact_rows(sheet: RoundSheet, document_id: int, received_at: datetime, frame
         raise ValueError("a round sheet needs its framework")
     return [
         {
-            "program": framework.program, "year": sheet.year, "unit_code": sheet.unit_code, "criterion_code": r.code,
-            "round": sheet.round.value, "points": r.points, "note": r.note, "document_id": document_id,
-            "received_at": received_at, "page": r.lineage.page, "table_index": r.lineage.table, "row_index": r.lineage.row,
+            "program": framework.program,
+            "year": sheet.year,
+            "unit_code": sheet.unit_code,
+            "criterion_code": r.code,
+            "round": sheet.round.value,
+            "points": r.points,
+            "note": r.note,
+            "document_id": document_id,
+            "received_at": received_at,
+            "page": r.lineage.page,
+            "table_index": r.lineage.table,
+            "row_index": r.lineage.row,
         }
         for r in sheet.rows
     ]
@@ -212,10 +252,17 @@ def _resolve_earlier_findings(
     now = datetime.now(UTC).replace(tzinfo=None)
     for start in range(0, len(fixed), IN_LIST_MOST):
         connection.execute(
-            update(FindingRow.__table__)
-            .where(FindingRow.__table__.c.id.in_(fixed[start : start + IN_LIST_MOST]))
+            update(table_of(FindingRow))
+            .where(table_of(FindingRow).c.id.in_(fixed[start : start + IN_LIST_MOST]))
             .values(status="resolved", resolved_by=submission_id, resolved_at=now)
         )
+
+
+def _year(outcome: DocumentOutcome) -> int | None:
+    """The year of the form or round sheet an outcome carries, if it carries one."""
+    if outcome.form:
+        return outcome.form.year
+    return outcome.round_sheet.year if outcome.round_sheet else None
 
 
 def load_outcomes(
@@ -227,15 +274,13 @@ def load_outcomes(
     links: Mapping[str, Sequence[EvidenceLink]] | None = None,
 ) -> None:
     """Load a batch of outcomes in order, each document in its own transaction, with the reference data they use."""
-    from warehouse.reference import sync_framework, sync_units
 
-    years = sorted({o.form.year if o.form else o.round_sheet.year for o in outcomes if o.form or o.round_sheet})
+    years = sorted({year for year in map(_year, outcomes) if year is not None})
     for year in years:
         sync_framework(engine, framework_of(year))
         sync_units(engine, registry, year)
     for outcome in outcomes:
-        form, sheet = outcome.form, outcome.round_sheet
-        year = form.year if form else sheet.year if sheet else None
-        framework = framework_of(year) if year is not None else None
+        form, outcome_year = outcome.form, _year(outcome)
+        framework = framework_of(outcome_year) if outcome_year is not None else None
         sha = form.sha256 if form else None
         load_outcome(engine, outcome, findings.get(sha, ()) if sha else (), framework, registry, (links or {}).get(sha, ()) if sha else ())

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from parindex.errors import ParindexError
+from core.errors import ParindexError
 from warehouse.models import PipelineLock
 
 

@@ -1,8 +1,8 @@
 """Schema migrations with Alembic: `parindex db upgrade`, applied by themselves on an embedded SQLite warehouse.
 
 Every run opens the warehouse, and the schema is nearly always the code's already: that is one query on
-Alembic's version table against HEAD, and Alembic (its import, its scripts, 0.25 s in a fresh process,
-a third of a nightly run with nothing new: docs/BENCHMARKS.md) loads only when there is a migration to run.
+Alembic's version table against HEAD, and Alembic (its import and its scripts, a large part of a nightly
+run with nothing new) loads only when there is a migration to run.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, text
 
-from parindex.errors import ConfigurationError
+from core.errors import WarehouseError
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -72,12 +72,12 @@ def _ddl_in_transaction(connection: Connection) -> Iterator[None]:
         return
     driver = connection.connection.dbapi_connection
     assert driver is not None
-    previous = driver.isolation_level  # type: ignore[attr-defined]
-    driver.isolation_level = None  # type: ignore[attr-defined]
+    previous = driver.isolation_level
+    driver.isolation_level = None
     try:
         yield
     finally:
-        driver.isolation_level = previous  # type: ignore[attr-defined]
+        driver.isolation_level = previous
 
 
 def revision(engine: Engine, message: str) -> None:
@@ -95,4 +95,4 @@ def require_current(engine: Engine) -> None:
     found = current(engine)
     if found != HEAD:
         url = engine.url.render_as_string(hide_password=True)
-        raise ConfigurationError(f"warehouse {url} is at schema revision {found or 'none'}, the code needs {HEAD}: run `parindex db upgrade`")
+        raise WarehouseError(f"warehouse {url} is at schema revision {found or 'none'}, the code needs {HEAD}: run `parindex db upgrade`")

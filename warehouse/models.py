@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Float, ForeignKey, Index, MetaData, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, MetaData, Numeric, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 POINTS = Numeric(8, 2)
@@ -21,6 +21,14 @@ class Base(DeclarativeBase):
             "pk": "pk_%(table_name)s",
         }
     )
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Table `model` is mapped to, for Core statements (SQLAlchemy types `__table__` as any FromClause)."""
+    table = model.__table__
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not mapped to a table")
+    return table
 
 
 class Document(Base):

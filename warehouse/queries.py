@@ -9,8 +9,9 @@ from decimal import Decimal
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from schemas.records import Finding, Lineage, ScoreRow, SelfAssessment, Severity
-from warehouse.models import Document, FindingRow, Score, ScoreFact, Submission
+from schemas.records import Finding, Lineage, ScoreRow, SelfAssessment, Severity, path_in_package
+from warehouse.db import IN_LIST_MOST
+from warehouse.models import Document, EvidenceLinkRow, FindingRow, Score, ScoreFact, Submission
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,7 @@ def current_submissions(engine: Engine, program: str, year: int, cutoff: datetim
     )
     with Session(engine) as session:
         return [
-            CurrentSubmission(s.id, s.unit_code, s.block_id, s.version, s.status, s.points, path, count)
-            for s, path, count in session.execute(query)
+            CurrentSubmission(s.id, s.unit_code, s.block_id, s.version, s.status, s.points, path, count) for s, path, count in session.execute(query)
         ]
 
 
@@ -76,19 +76,63 @@ class DocumentStatusRow:
     unit_code: str | None
     year: int | None
     ingested_at: datetime
+    note: str = ""  # for evidence: the form it belongs to and how often that form cites it
 
 
 def document_statuses(engine: Engine, year: int | None = None) -> list[DocumentStatusRow]:
-    """Every recorded document with its status; with `year`, the forms of that year and the rest of their packages."""
+    """Every recorded document with its status; with `year`, the forms of that year and the rest of their packages.
+
+    An evidence file says which form of its package it belongs to and how many of that form's citations it
+    answers, or that its package has no form.
+    """
     query = select(Document, Submission.unit_code, Submission.year).outerjoin(Submission, Submission.document_id == Document.id)
     if year is not None:
         packages = select(Document.package).join(Submission, Submission.document_id == Document.id).where(Submission.year == year)
         query = query.where(Document.package.in_(packages))
     with Session(engine) as session:
+        found = list(session.execute(query.order_by(Document.path, Document.id)))
+        forms: dict[str, list[str]] = {}
+        for document, unit, _ in found:
+            if unit is not None:
+                forms.setdefault(document.package, []).append(path_in_package(document.path))
+        rejected = {d.package for d, _, _ in found if d.status == "rejected"}
+        evidence = {d.sha256 for d, _, _ in found if d.status == "evidence"}
+        cited = _citations_answered(session, evidence)
         return [
-            DocumentStatusRow(d.path, d.package, d.status, d.reason, d.message, unit, yr, d.ingested_at)
-            for d, unit, yr in session.execute(query.order_by(Document.path, Document.id))
+            DocumentStatusRow(d.path, d.package, d.status, d.reason, d.message, unit, yr, d.ingested_at, _evidence_note(d, forms, rejected, cited))
+            for d, unit, yr in found
         ]
+
+
+def _citations_answered(session: Session, shas: set[str]) -> dict[tuple[str, str], int]:
+    """(package, evidence sha256) → citations of that package's forms the evidence file answers."""
+    counts: dict[tuple[str, str], int] = {}
+    shas_list = sorted(shas)
+    for start in range(0, len(shas_list), IN_LIST_MOST):
+        rows = session.execute(
+            select(Document.package, EvidenceLinkRow.evidence_sha256, func.count())
+            .join(Submission, Submission.id == EvidenceLinkRow.submission_id)
+            .join(Document, Document.id == Submission.document_id)
+            .where(EvidenceLinkRow.evidence_sha256.in_(shas_list[start : start + IN_LIST_MOST]), EvidenceLinkRow.status == "found")
+            .group_by(Document.package, EvidenceLinkRow.evidence_sha256)
+        )
+        for package, sha, count in rows:
+            if sha is not None:  # the IN list above leaves none; the column may hold them
+                counts[(package, sha)] = count
+    return counts
+
+
+def _evidence_note(document: Document, forms: dict[str, list[str]], rejected: set[str], cited: dict[tuple[str, str], int]) -> str:
+    if document.status != "evidence":
+        return ""
+    names = forms.get(document.package)
+    if not names:
+        return (
+            "evidence; no form of its package could be read (see the rejected files)" if document.package in rejected else "evidence without a form"
+        )
+    count = cited.get((document.package, document.sha256), 0)
+    citations = f"answers {count} citation{'' if count == 1 else 's'}" if count else "cited by none of its rows"
+    return f"evidence of {', '.join(names)}: {citations}"
 
 
 def findings_of(engine: Engine, submission_id: int) -> list[FindingRow]:
@@ -110,7 +154,9 @@ class FinalScore:
     not_applicable: bool = False
 
 
-def final_scores(engine: Engine, program: str, year: int, leaves: dict[str, set[str]], cutoff: datetime | None = None) -> dict[str, dict[str, FinalScore]]:
+def final_scores(
+    engine: Engine, program: str, year: int, leaves: dict[str, set[str]], cutoff: datetime | None = None
+) -> dict[str, dict[str, FinalScore]]:
     """Per unit with a current valid submission, every leaf criterion's final score.
 
     `leaves` maps a block id to its leaf codes. Self scores come from the current submission; a later
@@ -173,10 +219,26 @@ def lineage(engine: Engine, program: str, year: int, unit_code: str, criterion: 
             facts = facts.where(ScoreFact.criterion_code == criterion)
         for score, submission_id, version, doc in session.execute(selfs):
             entries.append(
-                LineageEntry(score.criterion_code, "self", score.self_points, submission_id in current_ids, doc.path, doc.sha256, score.page, score.row_index, f"version {version}", doc.received_at)
+                LineageEntry(
+                    score.criterion_code,
+                    "self",
+                    score.self_points,
+                    submission_id in current_ids,
+                    doc.path,
+                    doc.sha256,
+                    score.page,
+                    score.row_index,
+                    f"version {version}",
+                    doc.received_at,
+                )
             )
         for fact, doc in session.execute(facts):
-            entries.append(LineageEntry(fact.criterion_code, fact.round, fact.points, True, doc.path, doc.sha256, fact.page, fact.row_index, fact.note, doc.received_at))
+            entries.append(
+                LineageEntry(
+                    fact.criterion_code, fact.round, fact.points, True, doc.path, doc.sha256, fact.page, fact.row_index, fact.note, doc.received_at
+                )
+            )
+
     def code_key(code: str) -> tuple[int, ...]:
         return tuple(int(p) if p.isdigit() else 0 for p in code.split("."))
 
@@ -204,20 +266,33 @@ def stored_submissions(engine: Engine, program: str, year: int, unit_code: str |
             doc = submission.document
             rows = [
                 ScoreRow(
-                    code=s.criterion_code, max_points=s.max_points, self_points=s.self_points, self_text=s.self_text,
-                    not_applicable=s.not_applicable, evidence=s.evidence,
+                    code=s.criterion_code,
+                    max_points=s.max_points,
+                    self_points=s.self_points,
+                    self_text=s.self_text,
+                    not_applicable=s.not_applicable,
+                    evidence=s.evidence,
                     lineage=Lineage(sha256=doc.sha256, page=s.page, table=s.table_index, row=s.row_index),
                 )
                 for s in sorted(submission.scores, key=lambda s: (s.table_index, s.row_index))
             ]
             form = SelfAssessment(
-                sha256=doc.sha256, unit_code=submission.unit_code, unit_text=submission.unit_code, year=submission.year,
-                document_number=submission.document_number, document_date=submission.document_date, rows=rows,
+                sha256=doc.sha256,
+                unit_code=submission.unit_code,
+                unit_text=submission.unit_code,
+                year=submission.year,
+                document_number=submission.document_number,
+                document_date=submission.document_date,
+                rows=rows,
                 stated_total=submission.stated_total,
             )
             findings = [
                 Finding(
-                    sha256=doc.sha256, rule=f.rule, severity=Severity(f.severity), message=f.message, criterion_code=f.criterion_code,
+                    sha256=doc.sha256,
+                    rule=f.rule,
+                    severity=Severity(f.severity),
+                    message=f.message,
+                    criterion_code=f.criterion_code,
                     lineage=Lineage(sha256=doc.sha256, page=f.page, table=f.table_index, row=f.row_index) if f.row_index is not None else None,
                 )
                 for f in submission.findings

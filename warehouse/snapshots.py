@@ -59,4 +59,8 @@ def save_snapshot(
 
 def snapshots(engine: Engine, program: str, year: int) -> list[RankingSnapshot]:
     with Session(engine) as session:
-        return list(session.scalars(select(RankingSnapshot).where(RankingSnapshot.program == program, RankingSnapshot.year == year).order_by(RankingSnapshot.id)))
+        return list(
+            session.scalars(
+                select(RankingSnapshot).where(RankingSnapshot.program == program, RankingSnapshot.year == year).order_by(RankingSnapshot.id)
+            )
+        )

@@ -73,9 +73,7 @@ def ranking_html(
                 "max_points": format_points(block.max_points),
                 "rows": rows,
                 "fields": [{"code": f.code, "name": f.name} for f in fields],
-                "charts": [
-                    {"src": f"{chart_dir}/{chart.stem}.svg", "caption": chart.caption} for chart in charts if chart.block_id == block.id
-                ],
+                "charts": [{"src": f"{chart_dir}/{chart.stem}.svg", "caption": chart.caption} for chart in charts if chart.block_id == block.id],
             }
         )
     return _template().render(

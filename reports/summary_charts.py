@@ -5,6 +5,13 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:  # matplotlib is imported only when a chart is drawn
+    from matplotlib.axes import Axes
+    from matplotlib.container import BarContainer
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
 ERROR_COLOUR = "#c0392b"
 WARNING_COLOUR = "#e0a030"
@@ -14,7 +21,7 @@ FONT_SIZE = 9
 _XML_PROLOGUE = re.compile(r"^<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?", re.DOTALL)
 
 
-def _svg(figure) -> str:  # type: ignore[no-untyped-def]
+def _svg(figure: Figure) -> str:
     """The figure as an <svg> element to embed in HTML: no XML prologue, no date, stable ids."""
     import matplotlib
 
@@ -24,7 +31,7 @@ def _svg(figure) -> str:  # type: ignore[no-untyped-def]
     return _XML_PROLOGUE.sub("", buffer.getvalue()).strip()
 
 
-def _figure(rows: int):  # type: ignore[no-untyped-def]
+def _figure(rows: int) -> tuple[Figure, Axes]:
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(8.5, max(1.6, 0.42 * rows + 0.9)), dpi=100)
@@ -34,11 +41,25 @@ def _figure(rows: int):  # type: ignore[no-untyped-def]
     return figure, axes
 
 
-def _value_labels(axes, bars, values: Sequence[int], offsets: Sequence[int]) -> None:  # type: ignore[no-untyped-def]
+def _value_labels(axes: Axes, bars: BarContainer, values: Sequence[int], offsets: Sequence[int]) -> None:
     for bar, value, offset in zip(bars, values, offsets):
         if value:
-            axes.text(offset + value / 2, bar.get_y() + bar.get_height() / 2, str(value),
-                      ha="center", va="center", color="white", fontsize=FONT_SIZE, fontweight="bold")
+            axes.text(
+                offset + value / 2,
+                bar.get_y() + bar.get_height() / 2,
+                str(value),
+                ha="center",
+                va="center",
+                color="white",
+                fontsize=FONT_SIZE,
+                fontweight="bold",
+            )
+
+
+def _integer_ticks(axes: Axes) -> None:
+    """Only whole numbers on the x axis: counts have no halves."""
+    # A linear axis keeps its default AutoLocator, a MaxNLocator; the stubs only know it as a Locator.
+    cast("MaxNLocator", axes.xaxis.get_major_locator()).set_params(integer=True)
 
 
 def findings_chart(labels: Sequence[str], errors: Sequence[int], warnings: Sequence[int]) -> str:
@@ -55,7 +76,7 @@ def findings_chart(labels: Sequence[str], errors: Sequence[int], warnings: Seque
     _value_labels(axes, second, warnings, errors)
     axes.set_yticks(positions, labels)
     axes.set_xlabel("Số phát hiện", fontsize=FONT_SIZE)
-    axes.xaxis.get_major_locator().set_params(integer=True)
+    _integer_ticks(axes)
     axes.legend(fontsize=FONT_SIZE, frameon=False, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2)
     return _svg(figure)
 
@@ -65,13 +86,16 @@ def readiness_chart(blocks: Sequence[str], ready: Sequence[int], not_ready: Sequ
     figure, axes = _figure(len(blocks))
     positions = list(range(len(blocks)))[::-1]
     offsets = [0] * len(blocks)
-    for values, colour, label in ((ready, READY_COLOUR, "Sẵn sàng xếp hạng"), (not_ready, ERROR_COLOUR, "Chưa đủ điều kiện"),
-                                  (missing, MISSING_COLOUR, "Chưa nộp")):
+    for values, colour, label in (
+        (ready, READY_COLOUR, "Sẵn sàng xếp hạng"),
+        (not_ready, ERROR_COLOUR, "Chưa đủ điều kiện"),
+        (missing, MISSING_COLOUR, "Chưa nộp"),
+    ):
         bars = axes.barh(positions, values, left=offsets, color=colour, label=label)
         _value_labels(axes, bars, values, offsets)
         offsets = [o + v for o, v in zip(offsets, values)]
     axes.set_yticks(positions, blocks)
     axes.set_xlabel("Số đơn vị", fontsize=FONT_SIZE)
-    axes.xaxis.get_major_locator().set_params(integer=True)
+    _integer_ticks(axes)
     axes.legend(fontsize=FONT_SIZE, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.35), ncols=3)
     return _svg(figure)

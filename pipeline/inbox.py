@@ -36,7 +36,7 @@ def scan(inbox: Path) -> list[InboxFile]:
 
     A file's package is its first folder under the inbox: a unit sends one folder with its form
     and evidence; a file at the top level is a package of its own. One directory listing per folder
-    and one stat per file: a nightly run lists ten thousand known files (docs/BENCHMARKS.md).
+    and one stat per file: a nightly run lists every file the units ever sent.
     """
     if not inbox.is_dir():
         raise FileNotFoundError(f"inbox {inbox} is not a folder")
@@ -59,6 +59,4 @@ def _walk(folder: str, prefix: str, found: list[InboxFile]) -> None:
 
 def discover(inbox: Path) -> list[InboxDocument]:
     """Every file of the inbox with its content hash."""
-    return [
-        InboxDocument(path=f.path, package=f.package, size=f.size, mtime=f.mtime, sha256=sha256_of(inbox / f.path)) for f in scan(inbox)
-    ]
+    return [InboxDocument(path=f.path, package=f.package, size=f.size, mtime=f.mtime, sha256=sha256_of(inbox / f.path)) for f in scan(inbox)]

@@ -2,18 +2,16 @@
 
 Freed memory stays in the process: glibc's allocator keeps freed heap pages for reuse, and a slice's
 outcomes, data frames and pickles leave them scattered, so a long ingest's resident size creeps up
-slice after slice although what it holds does not (docs/BENCHMARKS.md: 338 MB at N = 350, 406 MB at
-N = 3,500 with reader processes). Between slices nothing of the slice is alive: glibc's malloc_trim
-returns the free pages, and every slice starts from the same size.
+slice after slice although what it holds does not. Between slices nothing of the slice is alive:
+glibc's malloc_trim returns the free pages, and every slice starts from the same size.
 
 The objects a process keeps for good (the modules, classes and caches of Great Expectations, Prefect,
-pandas: 350,000 of them) cost time too: every full collection the cyclic collector starts on its own
-walks them all again, 0.2 s each (the 175 Word forms of the N = 350 benchmark, read, validated and
-loaded in one process: 0.68 s in full collections, 0.14 s with them set aside). So they are set aside
-once loaded (`gc.freeze`: no later collection walks them): when an ingest has documents to read, and
-after Great Expectations is imported, before its first context. A frozen object is still freed when its
-last reference goes; only a reference cycle among frozen objects would stay, which is why the cyclic
-garbage is collected first, and why nothing is set aside between slices (see release_memory).
+pandas: hundreds of thousands) cost time too: every full collection the cyclic collector starts on its
+own walks them all again. So they are set aside once loaded (`gc.freeze`: no later collection walks
+them): when an ingest has documents to read, and after Great Expectations is imported, before its first
+context. A frozen object is still freed when its last reference goes; only a reference cycle among
+frozen objects would stay, which is why the cyclic garbage is collected first, and why nothing is set
+aside between slices (see release_memory). docs/BENCHMARKS.md measures what each saves.
 """
 
 from __future__ import annotations
@@ -28,9 +26,9 @@ def release_memory() -> None:
     """Collect what a finished slice left in cycles, then give free heap pages back to the system (a no-op off glibc).
 
     What is alive then is not set aside: not all of it is kept for good, and frozen, its cycles would
-    never be collected. GX's current context did that (kept until the next validation replaced it: 5 MB
-    a slice, +65 % of peak memory from N = 35 to N = 3,500, before run_suites let it go); a library's
-    cache or registry may do the same.
+    never be collected. GX's current context did that (kept until the next validation replaced it, it
+    grew the peak with every slice, before run_suites let it go); a library's cache or registry may do
+    the same.
     """
     gc.collect()
     trim = _malloc_trim()
@@ -51,6 +49,6 @@ def set_aside_loaded() -> None:
 @cache
 def _malloc_trim() -> Callable[[int], int] | None:
     try:
-        return ctypes.CDLL(None).malloc_trim  # type: ignore[no-any-return]
+        return ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to trim
         return None

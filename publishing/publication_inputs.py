@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from publishing.ranking import UnitTotal
 from schemas.framework import Framework
@@ -23,7 +24,7 @@ def framework_digest(framework: Framework) -> str:
     return hashlib.sha256(framework.model_dump_json().encode("utf-8")).hexdigest()
 
 
-def canonical_inputs(framework: Framework, totals: Iterable[UnitTotal], cutoff: datetime | date | None = None) -> dict:
+def canonical_inputs(framework: Framework, totals: Iterable[UnitTotal], cutoff: datetime | date | None = None) -> dict[str, Any]:
     """The inputs in a fixed shape and order: framework version, data cut-off, every unit's scores.
 
     Units are sorted by code and leaf scores by criterion code, and numbers are canonical text, so the

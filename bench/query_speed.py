@@ -66,33 +66,81 @@ def build_warehouse(db_url: str, score_rows: int = 1_000_000) -> dict[str, Any]:
     written = {"documents": 0, "scores": 0, "findings": 0, "score_facts": 0}
     all_submissions = list(_submissions(versions))
     for start in range(0, len(all_submissions), CHUNK):
-        documents, submissions, scores, findings = [], [], [], []
+        documents: list[dict[str, object]] = []
+        submissions: list[dict[str, object]] = []
+        scores: list[dict[str, object]] = []
+        findings: list[dict[str, object]] = []
         for ident, unit, block, version in all_submissions[start : start + CHUNK]:
             received = first + timedelta(minutes=ident)
-            documents.append({
-                "id": ident, "path": f"{unit}-{version:03d}/tu-danh-gia-{unit}-{YEAR}.docx", "package": f"{unit}-{version:03d}",
-                "sha256": f"{ident:064x}", "size": 40_000, "kind": "docx", "status": "loaded", "mtime": received.timestamp(),
-                "received_at": received, "ingested_at": received,
-            })
+            documents.append(
+                {
+                    "id": ident,
+                    "path": f"{unit}-{version:03d}/tu-danh-gia-{unit}-{YEAR}.docx",
+                    "package": f"{unit}-{version:03d}",
+                    "sha256": f"{ident:064x}",
+                    "size": 40_000,
+                    "kind": "docx",
+                    "status": "loaded",
+                    "mtime": received.timestamp(),
+                    "received_at": received,
+                    "ingested_at": received,
+                }
+            )
             rows = [(code, leaf, maximum, _leaf_points(maximum, rng) if leaf else None) for code, leaf, maximum in walks[block]]
-            submissions.append({
-                "id": ident, "document_id": ident, "program": PROGRAM, "year": YEAR, "unit_code": unit, "block_id": block,
-                "version": version, "received_at": received, "status": "valid",
-                "points": sum((p for _, leaf, _, p in rows if leaf and p is not None), Decimal(0)), "stated_total": None,
-                "document_number": f"{version}/BC-{unit}", "document_date": date(YEAR + 1, 1, 5),
-            })
+            submissions.append(
+                {
+                    "id": ident,
+                    "document_id": ident,
+                    "program": PROGRAM,
+                    "year": YEAR,
+                    "unit_code": unit,
+                    "block_id": block,
+                    "version": version,
+                    "received_at": received,
+                    "status": "valid",
+                    "points": sum((p for _, leaf, _, p in rows if leaf and p is not None), Decimal(0)),
+                    "stated_total": None,
+                    "document_number": f"{version}/BC-{unit}",
+                    "document_date": date(YEAR + 1, 1, 5),
+                }
+            )
             scores.extend(
-                {"submission_id": ident, "criterion_code": code, "is_leaf": leaf, "max_points": maximum, "self_points": points,
-                 "self_text": "" if points is None else str(points), "evidence": "Kế hoạch số 15/KH ngày 10/01/2019",
-                 "page": 1, "table_index": 0, "row_index": row}
+                {
+                    "submission_id": ident,
+                    "criterion_code": code,
+                    "is_leaf": leaf,
+                    "max_points": maximum,
+                    "self_points": points,
+                    "self_text": "" if points is None else str(points),
+                    "evidence": "Kế hoạch số 15/KH ngày 10/01/2019",
+                    "page": 1,
+                    "table_index": 0,
+                    "row_index": row,
+                }
                 for row, (code, leaf, maximum, points) in enumerate(rows)
             )
-            findings.append({"submission_id": ident, "status": "open", "rule": "evidence.date", "severity": "warning",
-                             "criterion_code": rows[0][0], "message": "Ngày của tài liệu kiểm chứng sau ngày báo cáo"})
+            findings.append(
+                {
+                    "submission_id": ident,
+                    "status": "open",
+                    "rule": "evidence.date",
+                    "severity": "warning",
+                    "criterion_code": rows[0][0],
+                    "message": "Ngày của tài liệu kiểm chứng sau ngày báo cáo",
+                }
+            )
             if version < versions:
-                findings.append({"submission_id": ident, "status": "resolved", "resolved_at": received + timedelta(days=1),
-                                 "rule": "score.step", "severity": "error", "criterion_code": rows[1][0],
-                                 "message": "Điểm không theo bước 0,5"})
+                findings.append(
+                    {
+                        "submission_id": ident,
+                        "status": "resolved",
+                        "resolved_at": received + timedelta(days=1),
+                        "rule": "score.step",
+                        "severity": "error",
+                        "criterion_code": rows[1][0],
+                        "message": "Điểm không theo bước 0,5",
+                    }
+                )
         with engine.begin() as conn:
             conn.execute(insert(Document), documents)
             conn.execute(insert(Submission), submissions)
@@ -101,7 +149,7 @@ def build_warehouse(db_url: str, score_rows: int = 1_000_000) -> dict[str, Any]:
         written["documents"] += len(documents)
         written["scores"] += len(scores)
         written["findings"] += len(findings)
-    facts = _appraisal_facts(all_submissions[-len({u for _, u, _, _ in all_submissions}):], walks, first, rng)
+    facts = _appraisal_facts(all_submissions[-len({u for _, u, _, _ in all_submissions}) :], walks, first, rng)
     with engine.begin() as conn:
         conn.execute(insert(ScoreFact), facts)
     written["score_facts"] = len(facts)
@@ -109,15 +157,29 @@ def build_warehouse(db_url: str, score_rows: int = 1_000_000) -> dict[str, Any]:
     return {"versions_per_unit": versions, **written, "build_seconds": round(time.perf_counter() - started, 1)}
 
 
-def _appraisal_facts(latest: list[tuple[int, str, str, int]], walks: dict[str, list[tuple[str, bool, Decimal]]], first: datetime, rng: random.Random) -> list[dict[str, Any]]:
+def _appraisal_facts(
+    latest: list[tuple[int, str, str, int]], walks: dict[str, list[tuple[str, bool, Decimal]]], first: datetime, rng: random.Random
+) -> list[dict[str, Any]]:
     """An appraisal round over every leaf of each unit's latest version, recorded against that version's document."""
     received = first + timedelta(days=30)
     return [
-        {"program": PROGRAM, "year": YEAR, "unit_code": unit, "criterion_code": code, "round": "appraisal",
-         "points": _leaf_points(maximum, rng), "note": "", "document_id": ident, "received_at": received,
-         "page": 1, "table_index": 0, "row_index": row}
+        {
+            "program": PROGRAM,
+            "year": YEAR,
+            "unit_code": unit,
+            "criterion_code": code,
+            "round": "appraisal",
+            "points": _leaf_points(maximum, rng),
+            "note": "",
+            "document_id": ident,
+            "received_at": received,
+            "page": 1,
+            "table_index": 0,
+            "row_index": row,
+        }
         for ident, unit, block, _ in latest
-        for row, (code, leaf, maximum) in enumerate(walks[block]) if leaf
+        for row, (code, leaf, maximum) in enumerate(walks[block])
+        if leaf
     ]
 
 
@@ -130,14 +192,14 @@ def _timed(call: Callable[[], object], repeat: int) -> dict[str, float | int]:
         begun = time.perf_counter()
         call()
         warm.append(time.perf_counter() - begun)
-    size = len(result) if hasattr(result, "__len__") else 0  # type: ignore[arg-type]
+    size = len(result) if hasattr(result, "__len__") else 0
     return {"first": round(first, 3), "warm_median": round(statistics.median(warm), 3) if warm else round(first, 3), "rows": size}
 
 
 def time_queries(db_url: str, repeat: int = 5) -> dict[str, Any]:
     """Time the ranking and the report queries on the warehouse at `db_url` (first call, then the median of `repeat`)."""
     started = time.perf_counter()
-    from parindex.pipeline import ranking_from_warehouse
+    from pipeline.steps import ranking_from_warehouse
     from warehouse.db import make_engine
     from warehouse.queries import current_submissions, document_statuses, lineage
 

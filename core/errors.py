@@ -1,4 +1,8 @@
-"""The one error hierarchy: bad input is data (a reason on the document), not a crash."""
+"""The one error hierarchy: bad input is data (a reason on the document), not a crash.
+
+What a user, a document or the warehouse's data causes is a ParindexError, shown as its one-line message.
+A built-in exception (ValueError, TypeError) is left only for a caller's mistake in code: a defect of ours.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,15 @@ class ParindexError(Exception):
 
 class ConfigurationError(ParindexError):
     """A framework, unit registry or setting is wrong; the message says where and how."""
+
+
+class WarehouseError(ParindexError):
+    """The warehouse cannot be opened, is not there for a command that only reads it, or is not at the code's schema."""
+
+
+class RankingError(ParindexError):
+    """Scores a decision must not publish: an empty ranking, a unit given twice, points outside their maximum,
+    fields that do not add up to the total."""
 
 
 class Reason(StrEnum):

@@ -17,8 +17,7 @@ from schemas.vietnamese import fold
 
 DEFAULT_AGENCY = "Tổng cục Hải quan"
 # Document kinds a title can start with; the rest of the title is the subject (trích yếu).
-KINDS = ("Kế hoạch", "Báo cáo", "Quyết định", "Công văn", "Tờ trình", "Thông báo", "Chương trình", "Biên bản",
-         "Quy chế", "Hướng dẫn")
+KINDS = ("Kế hoạch", "Báo cáo", "Quyết định", "Công văn", "Tờ trình", "Thông báo", "Chương trình", "Biên bản", "Quy chế", "Hướng dẫn")
 
 
 @dataclass(frozen=True)
@@ -38,13 +37,14 @@ def split_title(kind_title: str) -> tuple[str, str]:
     text = kind_title.strip()
     for kind in KINDS:
         if fold(text[: len(kind)]) == fold(kind):
-            rest = text[len(kind):].strip()
+            rest = text[len(kind) :].strip()
             return kind.upper(), rest[:1].upper() + rest[1:]
     return text.upper(), ""
 
 
-def evidence_layout(kind_title: str, number: str, signed_on: date, issuer: str, place: str, body: str,
-                    agency: str = DEFAULT_AGENCY) -> EvidenceLayout:
+def evidence_layout(
+    kind_title: str, number: str, signed_on: date, issuer: str, place: str, body: str, agency: str = DEFAULT_AGENCY
+) -> EvidenceLayout:
     """The lines of an evidence document; `body` paragraphs are separated by blank lines."""
     kind, subject = split_title(kind_title)
     paragraphs = tuple(" ".join(p.split()) for p in body.split("\n\n") if p.strip())
@@ -77,8 +77,7 @@ def _docx(layout: EvidenceLayout, author: str, stamp: datetime) -> bytes:
 
 def _pdf(layout: EvidenceLayout, author: str) -> bytes:
     half = pdf_form.PAGE_WIDTH / 2
-    story: list[Flowable] = [pdf_form.header_flowable(layout.header), Spacer(1, 16),
-                             pdf_form.paragraph(Line(layout.kind, "bold"), 13)]
+    story: list[Flowable] = [pdf_form.header_flowable(layout.header), Spacer(1, 16), pdf_form.paragraph(Line(layout.kind, "bold"), 13)]
     if layout.subject:
         story.append(pdf_form.paragraph(Line(layout.subject, "bold"), 11.5))
     story.append(Spacer(1, 12))
@@ -95,8 +94,9 @@ def _pdf(layout: EvidenceLayout, author: str) -> bytes:
     return pdf_form.pdf_bytes(story, title=f"{layout.kind} {layout.subject}".strip(), author=author)
 
 
-def write_evidence(kind_title: str, number: str, signed_on: date, issuer: str, place: str, body: str,
-                   fmt: Literal["docx", "pdf"], *, agency: str = DEFAULT_AGENCY) -> bytes:
+def write_evidence(
+    kind_title: str, number: str, signed_on: date, issuer: str, place: str, body: str, fmt: Literal["docx", "pdf"], *, agency: str = DEFAULT_AGENCY
+) -> bytes:
     """An evidence document of `issuer` numbered `number` ("15/KH-HQĐNg"), as DOCX or PDF bytes.
 
     `kind_title` is the kind and subject together ("Kế hoạch cải cách hành chính năm 2019"), or the kind

@@ -5,19 +5,22 @@ from __future__ import annotations
 import os
 from dataclasses import fields, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from expectations.rules import DEFAULT_MIN_CONFIDENCE
-from parindex.errors import ConfigurationError
+from core.errors import ConfigurationError
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")
 
 DEFAULT_DB_URL = "sqlite:///parindex.db"
+DEFAULT_MIN_CONFIDENCE = 80.0  # OCR confidence (0-100) below which a scanned row's score must be checked by eye
 
 
 class Settings(BaseSettings):
@@ -32,7 +35,9 @@ class Settings(BaseSettings):
         250, ge=1, description="documents an ingest validates and loads before the next ones (whole packages), the next read meanwhile"
     )
     ocr_min_confidence: float = Field(
-        DEFAULT_MIN_CONFIDENCE, ge=0, le=100,
+        DEFAULT_MIN_CONFIDENCE,
+        ge=0,
+        le=100,
         description="OCR confidence (0-100) below which a scanned score is reported for a check by eye (rule text.confidence)",
     )
 
@@ -42,7 +47,7 @@ class Settings(BaseSettings):
         try:
             url = make_url(value)
         except ArgumentError as exc:
-            raise ValueError(f"PARINDEX_DB_URL is not a database URL: {exc}") from exc
+            raise ValueError(f"{value!r} is not a database URL (e.g. sqlite:///parindex.db, postgresql://user@host/db)") from exc
         if url.get_backend_name() not in {"sqlite", "postgresql"}:
             raise ValueError(f"unsupported warehouse {url.get_backend_name()!r}: use sqlite or postgresql")
         return value
@@ -60,7 +65,7 @@ def limits_from_env(kind: type[T]) -> T:
     """Extraction or archive limits, each field overridable as PARINDEX_LIMIT_<FIELD> (e.g. PARINDEX_LIMIT_MAX_PAGES=500)."""
     defaults = kind()
     values: dict[str, object] = {}
-    for spec in fields(kind):  # type: ignore[arg-type]
+    for spec in fields(kind):
         raw = os.environ.get(LIMIT_PREFIX + spec.name.upper())
         if raw is None:
             continue
@@ -69,6 +74,6 @@ def limits_from_env(kind: type[T]) -> T:
         except ValueError as exc:
             raise ConfigurationError(f"{LIMIT_PREFIX}{spec.name.upper()} must be a number, not {raw!r}") from exc
     try:
-        return replace(defaults, **values)  # type: ignore[type-var]
+        return replace(defaults, **values)
     except ValueError as exc:
         raise ConfigurationError(str(exc)) from exc

@@ -7,13 +7,15 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
-
 from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import Engine
 
-from expectations.rules import DEFAULT_MIN_CONFIDENCE  # the catalogue alone: no Great Expectations import
-from parindex.errors import ConfigurationError, DocumentError, Reason
+from core.errors import ConfigurationError, DocumentError, Reason
+from core.settings import DEFAULT_MIN_CONFIDENCE, limits_from_env
+from extractors.archives import expand_archive
+from extractors.limits import ArchiveLimits, ExtractionLimits
+from pipeline.isolation import HARD_STOP_GRACE, allocation_failed, isolation_mode, run_guarded
 from schemas.framework import framework_for
 from schemas.records import (
     DocumentOutcome,
@@ -32,13 +34,15 @@ from schemas.records import (
 from schemas.units import registry_for
 
 if TYPE_CHECKING:
-    from parindex.sources import DocumentSource
+    from pipeline.sources import DocumentSource
     from publishing.ranking import UnitTotal
 
 log = logging.getLogger(__name__)
 
 
-def split_new(documents: Sequence[InboxDocument], known: set[tuple[str, str]], known_shas: set[str]) -> tuple[list[InboxDocument], list[InboxDocument]]:
+def split_new(
+    documents: Sequence[InboxDocument], known: set[tuple[str, str]], known_shas: set[str]
+) -> tuple[list[InboxDocument], list[InboxDocument]]:
     """Documents not recorded yet, split into those to read and those whose content is already read elsewhere."""
     to_read: list[InboxDocument] = []
     duplicates: list[InboxDocument] = []
@@ -56,10 +60,6 @@ def split_new(documents: Sequence[InboxDocument], known: set[tuple[str, str]], k
 
 def read_outcome(document: InboxDocument, data: bytes, program: str) -> DocumentOutcome:
     """extract_outcome in a reader process stopped past the document's time or memory budget ($PARINDEX_ISOLATION)."""
-    from extractors.limits import ExtractionLimits
-    from parindex.isolation import HARD_STOP_GRACE, isolation_mode, run_guarded
-    from parindex.settings import limits_from_env
-
     limits = limits_from_env(ExtractionLimits)  # bad settings fail the run
     try:
         if isolation_mode() == "none":
@@ -104,7 +104,7 @@ class NewDocuments(NamedTuple):
 def new_documents(source: DocumentSource, engine: Engine) -> NewDocuments:
     """The inbox's new files: those whose size or mtime differ from the recorded ones are hashed, and those
     whose (path, content) is recorded are dropped. Nothing is read when nothing changed."""
-    from parindex.sources import fingerprint, scan_with_archives
+    from pipeline.sources import fingerprint, scan_with_archives
     from warehouse.load import known_contents, known_documents, known_files
 
     documents, untouched = fingerprint(source, scan_with_archives(source), known_files(engine))
@@ -118,9 +118,7 @@ def new_documents(source: DocumentSource, engine: Engine) -> NewDocuments:
 def extract_outcome(document: InboxDocument, data: bytes, program: str) -> DocumentOutcome:
     """Read one inbox file into an outcome; bad input becomes a rejection with its reason, never an exception
     but MemoryError (read_outcome's to turn into a rejection)."""
-    from extractors import ArchiveLimits, ExtractionLimits, detect_kind, extract_document  # loaded only where documents are read
-    from extractors.archives import expand_archive
-    from parindex.settings import limits_from_env
+    from extractors import detect_kind, extract_document  # loaded only where documents are read
 
     limits, archive_limits = limits_from_env(ExtractionLimits), limits_from_env(ArchiveLimits)  # bad settings fail the run
     try:
@@ -137,8 +135,6 @@ def extract_outcome(document: InboxDocument, data: bytes, program: str) -> Docum
     except MemoryError:
         raise  # over the memory budget: read_outcome says so
     except Exception as exc:  # one bad document never fails the batch
-        from parindex.reader_server import allocation_failed
-
         if allocation_failed(exc):
             raise MemoryError(str(exc)) from exc
         log.exception("extractor failed on %s", document.path)
@@ -169,9 +165,9 @@ def validate_outcomes(
     """Findings and evidence links per form sha256: citations linked within each package, one GX run per year.
 
     `min_confidence` is the OCR confidence below which a scanned score is reported; `stored_evidence`, per
-    package, the (path, file) of evidence earlier runs read (warehouse.evidence.stored_evidence).
+    package, the (path, file) of evidence earlier runs read (warehouse.evidence_store.stored_evidence).
     """
-    from expectations.inputs import package_inputs
+    from expectations.package_inputs import package_inputs
     from expectations.validate import validate_batch  # GX costs seconds to import: only here
 
     inputs = package_inputs(outcomes, stored_evidence)
@@ -185,7 +181,12 @@ def validate_outcomes(
     for year, batch in sorted(by_year.items()):
         findings.update(
             validate_batch(
-                batch, framework_for(program, year), registry, received, links=inputs.links, documents=inputs.documents,
+                batch,
+                framework_for(program, year),
+                registry,
+                received,
+                links=inputs.links,
+                documents=inputs.documents,
                 min_confidence=min_confidence,
             )
         )

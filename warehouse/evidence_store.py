@@ -9,21 +9,38 @@ from sqlalchemy.orm import Session, selectinload
 
 from schemas.records import DocumentKind, DocumentStatus, EvidenceDocument, EvidenceRef, TextLayer
 from warehouse.db import IN_LIST_MOST
-from warehouse.models import Document, EvidenceFile, EvidenceReference
+from warehouse.models import Document, EvidenceFile, EvidenceReference, table_of
 
 
 def insert_evidence(connection: Connection, document_id: int, evidence: EvidenceDocument) -> None:
     """An evidence file's own number and date, its first lines, and every number it carries, in order."""
     connection.execute(
-        insert(EvidenceFile.__table__),
-        [{"document_id": document_id, "document_number": evidence.document_number, "document_date": evidence.document_date,
-          "pages": evidence.pages, "text_layer": evidence.text_layer.value, "text": evidence.text}],
+        insert(table_of(EvidenceFile)),
+        [
+            {
+                "document_id": document_id,
+                "document_number": evidence.document_number,
+                "document_date": evidence.document_date,
+                "pages": evidence.pages,
+                "text_layer": evidence.text_layer.value,
+                "text": evidence.text,
+            }
+        ],
     )
     if evidence.references:
         connection.execute(
-            insert(EvidenceReference.__table__),
-            [{"document_id": document_id, "position": position, "number": ref.number, "kind": ref.kind, "issued_on": ref.issued_on,
-              "text": ref.text} for position, ref in enumerate(evidence.references)],
+            insert(table_of(EvidenceReference)),
+            [
+                {
+                    "document_id": document_id,
+                    "position": position,
+                    "number": ref.number,
+                    "kind": ref.kind,
+                    "issued_on": ref.issued_on,
+                    "text": ref.text,
+                }
+                for position, ref in enumerate(evidence.references)
+            ],
         )
 
 
@@ -44,9 +61,16 @@ def stored_evidence(engine: Engine, packages: Iterable[str]) -> dict[str, list[t
                 .options(selectinload(EvidenceFile.references))
             )
             for package, path, sha, kind, file in files:
+                if kind is None:  # recorded with its kind whenever read as evidence (pipeline.steps.read_outcome)
+                    raise ValueError(f"evidence file {path} has no kind recorded in the warehouse")
                 evidence = EvidenceDocument(
-                    sha256=sha, kind=DocumentKind(kind), pages=file.pages, text=file.text, document_number=file.document_number,
-                    document_date=file.document_date, text_layer=TextLayer(file.text_layer),
+                    sha256=sha,
+                    kind=DocumentKind(kind),
+                    pages=file.pages,
+                    text=file.text,
+                    document_number=file.document_number,
+                    document_date=file.document_date,
+                    text_layer=TextLayer(file.text_layer),
                     references=[EvidenceRef(number=r.number, kind=r.kind, issued_on=r.issued_on, text=r.text) for r in file.references],
                 )
                 found.setdefault(package, []).append((path, evidence))

@@ -10,7 +10,7 @@ from prefect import get_run_logger
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.futures import PrefectFuture, as_completed
 
-from parindex.progress import Step, report
+from core.progress import Step, report
 
 R = TypeVar("R")
 
@@ -33,14 +33,17 @@ class Progress:
         if not futures:
             return []
         if self._artifact is None:
-            self._artifact = create_progress_artifact(progress=0.0, key=self.key, description=f"{self.step}: 0/{self.total}")
+            artifact = create_progress_artifact(progress=0.0, key=self.key, description=f"{self.step}: 0/{self.total}")
+            if not isinstance(artifact, UUID):  # Prefect gives a coroutine in an async flow or task
+                raise TypeError("Progress works in synchronous flows only")
+            self._artifact = artifact
         position = {future.task_run_id: index for index, future in enumerate(futures)}
-        results: list[R | None] = [None] * len(futures)
+        results: dict[int, R] = {}
         for future in as_completed(list(futures)):
             index = position[future.task_run_id]
             results[index] = future.result()
             self._advance(sizes[index])
-        return results  # type: ignore[return-value] - every position is filled once its future finished
+        return [results[index] for index in range(len(futures))]  # every position is filled once its future finished
 
     def _advance(self, items: int) -> None:
         self.done += items

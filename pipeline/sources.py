@@ -8,7 +8,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
 
-from parindex.inbox import InboxFile, sha256_of
+from core.errors import DocumentError
+from core.settings import limits_from_env
+from extractors.archives import expand_archive
+from extractors.limits import ArchiveLimits
+from pipeline.inbox import InboxFile, scan, sha256_of
 from schemas.records import InboxDocument
 
 log = logging.getLogger(__name__)
@@ -31,7 +35,6 @@ class LocalFolder:
         self.root = root
 
     def scan(self) -> list[InboxFile]:
-        from parindex.inbox import scan
 
         return scan(self.root)
 
@@ -66,7 +69,8 @@ class FsspecFolder:
         return found
 
     def read(self, path: str) -> bytes:
-        return self.fs.cat_file(f"{self.root}/{path}")
+        data: bytes = self.fs.cat_file(f"{self.root}/{path}")  # fsspec is untyped: cat_file gives the whole file's bytes
+        return data
 
     def sha256(self, path: str) -> str:
         return hashlib.sha256(self.read(path)).hexdigest()
@@ -86,10 +90,6 @@ def scan_with_archives(source: DocumentSource) -> list[InboxFile]:
     A .zip is one submission package: its members' paths are "<zip path>/<member>" and their package is
     the zip. A zip that cannot be opened safely lists no members; ingest records why on the zip itself.
     """
-    from extractors.archives import expand_archive
-    from extractors.limits import ArchiveLimits
-    from parindex.errors import DocumentError
-    from parindex.settings import limits_from_env
 
     limits = limits_from_env(ArchiveLimits)
     files: list[InboxFile] = []
@@ -114,10 +114,6 @@ def read_file(source: DocumentSource, path: str) -> bytes:
     split = path.lower().find(_INSIDE)
     if split < 0:
         return source.read(path)
-    from extractors.archives import expand_archive
-
-    from extractors.limits import ArchiveLimits
-    from parindex.settings import limits_from_env
 
     archive, member = path[: split + len(ARCHIVE)], path[split + len(_INSIDE) :]
     for m in expand_archive(source.read(archive), archive, limits_from_env(ArchiveLimits)):
@@ -133,7 +129,9 @@ def open_source(location: str) -> DocumentSource:
     return LocalFolder(Path(location.removeprefix("file://")))
 
 
-def fingerprint(source: DocumentSource, files: list[InboxFile], known: Mapping[str, tuple[int, float]] | None = None) -> tuple[list[InboxDocument], int]:
+def fingerprint(
+    source: DocumentSource, files: list[InboxFile], known: Mapping[str, tuple[int, float]] | None = None
+) -> tuple[list[InboxDocument], int]:
     """Hash the files that may have changed; a file whose path, size and mtime are known is skipped unread.
 
     Returns the hashed documents and how many files were skipped that way.
