@@ -107,7 +107,8 @@ def run_guarded(func: Callable[..., T], args: tuple[Any, ...], *, seconds: float
                 # No reader starts: the run stops, and nothing is recorded as read (stopping the pool drops the document).
                 broken = True
                 _pools.discard(pool)
-                raise ConfigurationError(f"reader processes cannot start: {exc or 'none took a document'}") from exc
+                why = "none took a document" if isinstance(exc, FutureTimeout) else str(exc) or "every reader died"
+                raise ConfigurationError(f"reader processes cannot start: {why}") from exc
             except ProcessExpired as exc:
                 if exc.exitcode == RETIRED:
                     continue
