@@ -61,7 +61,7 @@ def detect_kind(data: bytes) -> DocumentKind:
         raise DocumentError(Reason.EMPTY_FILE, "empty file (0 bytes)")
     if data.startswith(b"PK"):
         return _zip_kind(data)  # before the PDF test: a zip may store a PDF uncompressed near its start
-    if b"%PDF-" in data[:_PDF_HEADER_WINDOW]:
+    if is_pdf(data):
         return DocumentKind.PDF
     if data.startswith(_OLE2):
         return _ole2_kind(data)
@@ -72,6 +72,11 @@ def detect_kind(data: bytes) -> DocumentKind:
     if head[:1] == b"<":
         raise DocumentError(Reason.UNSUPPORTED_FORMAT, f"not a PDF or Word file: it looks like HTML/XML (starts with {data[:16]!r})")
     raise DocumentError(Reason.UNSUPPORTED_FORMAT, f"not a PDF or Word file (starts with {data[:16]!r})")
+
+
+def is_pdf(data: bytes) -> bool:
+    """Whether detect_kind calls `data` a PDF: a PDF header near its start, and not a zip (which may store one)."""
+    return not data.startswith(b"PK") and b"%PDF-" in data[:_PDF_HEADER_WINDOW]
 
 
 def _ole2_kind(data: bytes) -> DocumentKind:

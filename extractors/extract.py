@@ -11,19 +11,21 @@ from collections.abc import Callable
 import pdfplumber
 
 from core.errors import DocumentError, Reason
-from extractors.detect import detect_kind
+from extractors.detect import detect_kind, is_pdf
 from extractors.docx_reader import read_docx
 from extractors.evidence import evidence_document
 from extractors.header import says_self_assessment
+from extractors.heading import may_hold_score_table
 from extractors.interpret import interpret
 from extractors.legacy import convert_doc_to_docx
 from extractors.limits import DEFAULT_LIMITS, ExtractionLimits
 from extractors.pdf_reader import read_pdf
+from extractors.pdf_text import read_pdf_lines
 from extractors.xlsx_reader import read_xlsx
 from schemas.records import DocumentKind, EvidenceDocument, ReadDocument, SelfAssessment, TextLayer
 from schemas.units import registry_for
 
-__all__ = ["OCR_MODULE", "extract_document", "read_document", "scanned_pdf_reader"]
+__all__ = ["OCR_MODULE", "evidence_by_text", "extract_document", "read_document", "scanned_pdf_reader"]
 
 # The OCR hook: a module exposing read_scanned_pdf(data, sha256) -> ReadDocument (cells with confidences).
 OCR_MODULE = "extractors.ocr"
@@ -41,11 +43,15 @@ def extract_document(
 ) -> SelfAssessment | EvidenceDocument:
     """Read and interpret one file: its score table makes it a self-assessment, else it is evidence.
 
-    A document whose title says it is a self-assessment but that holds no score table is rejected
-    (NO_SCORE_TABLE) rather than filed as evidence. `name` is only used in messages.
+    A born-digital PDF whose text names no self-score column is evidence before any table is looked for,
+    and is read for its text alone. A document whose title says it is a self-assessment but that holds
+    no score table is rejected (NO_SCORE_TABLE) rather than filed as evidence. `name` is only used in messages.
     """
     sha256 = hashlib.sha256(data).hexdigest()
     try:
+        text = evidence_by_text(data, sha256, limits)
+        if text is not None:
+            return evidence_document(text)
         doc = read_document(data, sha256, limits)
         try:
             return interpret(doc, registry_for(program))
@@ -56,6 +62,17 @@ def extract_document(
     except DocumentError as exc:
         exc.add_note(f"file: {name}")
         raise
+
+
+def evidence_by_text(data: bytes, sha256: str, limits: ExtractionLimits) -> ReadDocument | None:
+    """A born-digital PDF that its text shows to be evidence, read for that text alone (no table finding);
+    None for anything else, which read_document reads whole."""
+    if len(data) > limits.max_bytes or not is_pdf(data):
+        return None  # read_document's to read or refuse
+    doc = read_pdf_lines(data, sha256, limits)
+    if doc is None or may_hold_score_table(doc.lines) or says_self_assessment(doc.lines):
+        return None
+    return doc
 
 
 def read_document(data: bytes, sha256: str, limits: ExtractionLimits = DEFAULT_LIMITS) -> ReadDocument:

@@ -151,6 +151,43 @@ def _is_sub_heading(cells: list[str], columns: dict[str, int]) -> bool:
     return bool(filled) and not any(c.strip() for c in under_criterion) and all(any(ch.isalpha() for ch in c) for c in filled)
 
 
+# Every heading a self-score column may have holds one of these ("Điểm tự chấm", "Tự đánh giá", "TĐG"),
+# and a score table needs such a column.
+_SELF_WORDS = tuple(tuple(words.split()) for role, _, contained in _HEADINGS[-1] if role == SELF for words in contained)
+# A heading cell wraps ("Điểm tự" / "đánh giá") and a text layer gives a table's lines across its cells: the
+# next line of a wrapped heading comes after the rest of the heading row, this many words at most.
+HEADING_SPREAD = 15
+
+
+def may_hold_score_table(lines: list[str]) -> bool:
+    """False when no self-score column's heading can be read in these lines, however its cells wrap: then no
+    table of the document they are taken from is a score table, and it is no self-assessment or round sheet.
+
+    A heading's words stand next to each other on a line, or its next word opens a later line within
+    HEADING_SPREAD words (the cell wrapped); words apart on one line are prose ("tự ... đánh giá").
+    """
+    words = [(word, row) for row, line in enumerate(lines) for word in fold(line).split()]
+    plain = [word for word, _ in words]
+    if any("".join(heading) in "".join(plain) for heading in _SELF_WORDS):  # spaces lost: "Tựchấm"
+        return True
+    return any(_heading_at(words, start, heading) for heading in _SELF_WORDS for start, (word, _) in enumerate(words) if word == heading[0])
+
+
+def _heading_at(words: list[tuple[str, int]], start: int, heading: tuple[str, ...]) -> bool:
+    position = start
+    for part in heading[1:]:
+        row = words[position][1]
+        if position + 1 < len(words) and words[position + 1][0] == part:
+            position += 1
+            continue
+        later = (i for i in range(position + 1, min(len(words), position + 1 + HEADING_SPREAD)) if words[i][0] == part and words[i][1] > row)
+        found = next(later, None)
+        if found is None:
+            return False
+        position = found
+    return True
+
+
 def find_score_table(grids: list[Grid]) -> ScoreTable | None:
     """The first grid's score-table heading, if any grid has one."""
     return next((t for i, g in enumerate(grids) if (t := find_heading(g, i)) is not None), None)

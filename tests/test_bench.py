@@ -375,3 +375,14 @@ def test_flow_measurement_on_the_benchmarks_own_prefect_server(tmp_path, corpus)
     assert run["ingest"] > 0 and run["publish"] > 0
     cpu = run["ingest_cpu"]  # the flow's process, the reader processes it started, the benchmark's Prefect server
     assert cpu["flow"] > 0 and cpu["workers"] > 0 and cpu["server"] is not None and cpu["server"] > 0, cpu
+
+
+def test_evidence_reading_measures_the_three_ways_on_the_same_files() -> None:
+    from bench.evidence_reading import WAYS, generated_evidence, measure, render
+
+    files = generated_evidence()[:1]
+    seconds = measure(files, rounds=1)
+    assert set(seconds) == set(WAYS) and all(0 < value < 60 for value in seconds.values())
+    table = render({"one page": seconds})
+    row = table.splitlines()[2]
+    assert row.startswith("| one page | ") and row.count("x |") == 2

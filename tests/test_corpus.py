@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from core.errors import DocumentError
-from extractors import ExtractionLimits, extract_document
+from extractors import ExtractionLimits, evidence_document, extract_document, read_document
+from extractors.pdf_text import read_pdf_lines
 from schemas.records import EvidenceDocument, SelfAssessment
 from tests.conftest import CORPUS
 
@@ -105,3 +106,39 @@ def test_each_corpus_file_has_its_pinned_outcome(corpus: Path, name: str) -> Non
 
 def _dumps(outcomes: dict[str, dict[str, object]]) -> str:
     return json.dumps(outcomes, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+PDFS = [name for name in FILES if name.endswith(".pdf")]
+# Read by their text, though the full reader refuses them: why that is right.
+READ_BY_TEXT_ONLY = {
+    "pdf_hostile/bad-color-space-crashes-pdfminer.pdf": "pdfminer fails on a colour space its pages do not need for text; pdfium reads the text",
+}
+
+
+def _facts(doc: EvidenceDocument) -> tuple[object, ...]:
+    """What evidence is used for: its own number and date, and the numbers it cites (links are made of these)."""
+    return doc.document_number, doc.document_date, sorted(ref.number for ref in doc.references), doc.kind, doc.pages, doc.text_layer
+
+
+@pytest.mark.parametrize("name", PDFS or [pytest.param("", marks=pytest.mark.skip(reason=f"shared corpus not found at {CORPUS}"))])
+def test_evidence_read_by_its_text_has_the_facts_of_the_full_reading(corpus: Path, name: str) -> None:
+    """Where pypdfium2's text is trusted, the evidence it gives is what pdfplumber's whole reading gives, so
+    the links (found / mentioned / missing) are the same both ways."""
+    data = (corpus / name).read_bytes()
+    text = read_pdf_lines(data, "0" * 64, LIMITS)
+    if text is None:
+        return  # the full reader reads it: its outcome is pinned above
+    try:
+        full = read_document(data, "0" * 64, LIMITS)
+    except DocumentError as exc:
+        assert name in READ_BY_TEXT_ONLY, f"{name}: read by its text, refused by the full reader ({exc.message})"
+        return
+    assert name not in READ_BY_TEXT_ONLY, f"{name}: the full reader reads it now"
+    assert _facts(evidence_document(text)) == _facts(evidence_document(full))
+
+
+def test_the_corpus_has_evidence_read_by_its_text(corpus: Path) -> None:
+    """The comparison above compares something: born-digital PDFs of the corpus are read by their text."""
+    read = [name for name in PDFS if read_pdf_lines((corpus / name).read_bytes(), "0" * 64, LIMITS) is not None]
+    assert "pdf_vi/udhr-vietnamese-serif12.pdf" in read and "pdf_tables/ca-warn-report-16p-ruled-multipage.pdf" in read
+    assert len(read) >= len(PDFS) // 2

@@ -29,9 +29,13 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, T
 
 from core.errors import DocumentError, Reason
 from extractors import ExtractionLimits, convert_doc_to_docx, extract_document, legacy_fonts, read_document, read_docx, read_pdf
+from extractors import extract as extract_module
 from extractors.detect import detect_kind
-from extractors.extract import OCR_MODULE
+from extractors.extract import OCR_MODULE, evidence_by_text
+from extractors.heading import SELF, column_role, may_hold_score_table
 from extractors.legacy import libreoffice_convert, soffice_path
+from extractors.pdf_text import read_pdf_lines
+from samples.variants import VARIANTS, build_variant
 from schemas.framework import Criterion, Framework
 from schemas.records import DocumentKind, EvidenceDocument, ReadDocument, SelfAssessment, TextLayer
 from schemas.units import UnitRegistry
@@ -712,6 +716,117 @@ def test_vietnamese_that_lost_its_diacritics_is_flagged(style: ParagraphStyle) -
     assert isinstance(result, EvidenceDocument) and result.text_layer is TextLayer.NO_DIACRITICS
     native = extract_document(evidence_pdf(style), "quyet-dinh.pdf")
     assert isinstance(native, EvidenceDocument) and native.text_layer is TextLayer.NATIVE
+
+
+# --- evidence read by its text (extractors.pdf_text) ----------------------------------------------------
+
+
+def test_born_digital_evidence_is_read_by_its_text_without_looking_for_tables(style: ParagraphStyle, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_tables(*args: object) -> ReadDocument:
+        raise AssertionError("evidence went through pdfplumber")
+
+    monkeypatch.setattr(extract_module, "read_pdf", no_tables)
+    result = extract_document(evidence_pdf(style), "quyet-dinh.pdf")
+    assert isinstance(result, EvidenceDocument) and result.text_layer is TextLayer.NATIVE
+    assert (result.document_number, result.document_date, result.pages) == ("12/QĐ-HQQN", date(2019, 1, 5), 1)
+    # the two blocks of the header, side by side on the page, are two lines
+    assert result.text.splitlines()[1:3] == ["Số: 12/QĐ-HQQN", "Quảng Ninh, ngày 05 tháng 01 năm 2019"]
+
+
+def _form_with_a_wrapped_heading(style: ParagraphStyle) -> bytes:
+    """A score table drawn line by line across its cells, as some exporters do, its narrow self-score
+    heading wrapped ("Điểm tự" ... "chấm"), under a title that does not say "tự đánh giá"."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    buffer = io.BytesIO()
+    page = Canvas(buffer, pagesize=A4)
+    page.setFont(FONT, 10)
+    lines = [
+        (780, [(60, "CỤC HẢI QUAN TỈNH QUẢNG NINH")]),
+        (750, [(60, "KẾT QUẢ CHẤM ĐIỂM NĂM 2019")]),
+        (720, [(60, "STT"), (100, "Tiêu chí"), (300, "Điểm tự"), (360, "Tài liệu kiểm chứng"), (500, "Ghi chú")]),
+        (707, [(300, "chấm")]),
+        (690, [(60, "3.1"), (100, "Rà soát thủ tục hành chính"), (300, "3,5"), (360, "Kế hoạch số 03/KH-HQQN")]),
+    ]
+    for y, cells in lines:
+        for x, text in cells:
+            page.drawString(x, y, text)
+    page.save()
+    return buffer.getvalue()
+
+
+def test_a_score_table_is_never_taken_for_evidence_by_its_text(style: ParagraphStyle) -> None:
+    data = _form_with_a_wrapped_heading(style)
+    text = read_pdf_lines(data, "0" * 64)
+    assert text is not None and text.lines[4:7] == ["Điểm tự Tài liệu kiểm chứng", "Ghi chú", "chấm"]  # the row in between
+    assert evidence_by_text(data, "0" * 64, ExtractionLimits()) is None
+    assert evidence_by_text(two_page_pdf(style), "0" * 64, ExtractionLimits()) is None
+    assert evidence_by_text(evidence_pdf(style), "0" * 64, ExtractionLimits()) is not None
+
+
+@pytest.mark.parametrize(
+    ("lines", "may"),
+    [
+        (["Điểm tự chấm"], True),
+        (["STT Tiêu chí Điểm tối đa Điểm TĐG Tài liệu kiểm chứng"], True),
+        (["Điểm tự Tài liệu kiểm chứng Ghi chú Điểm thẩm định", "đánh giá"], True),  # a wrapped cell, the rest of its row between
+        (["Tự", "chấm"], True),
+        (["Tựchấm"], True),
+        (["Quyết định ban hành kế hoạch cải cách hành chính năm 2019"], False),
+        (["mọi người đều có quyền tự do, không bị xâm phạm tới danh dự và uy tín gia đình"], False),  # words apart on a line
+        (["quyền tự do", "gia đình, danh dự"], False),  # "đánh giá" in order, not "danh ... gia"
+    ],
+)
+def test_may_hold_score_table(lines: list[str], may: bool) -> None:
+    assert may_hold_score_table(lines) is may
+
+
+def test_every_self_score_heading_holds_the_words_looked_for() -> None:
+    """may_hold_score_table is only safe if every heading column_role calls a self score holds its words."""
+    for heading in ("Điểm tự đánh giá", "Điểm tự chấm", "Tự chấm điểm", "Điểm TĐG", "Tự đánh giá", "Tự chấm", "TĐG"):
+        assert column_role(heading) == SELF and may_hold_score_table([heading]), heading
+
+
+@pytest.mark.parametrize("case", ["garbled", "tcvn3", "vni", "scan-stamped"])
+def test_text_pdfium_cannot_vouch_for_goes_to_the_full_reader(style: ParagraphStyle, case: str) -> None:
+    data = {
+        "garbled": lambda: _without_unicode_maps(evidence_pdf(style)),  # pdfium gives control characters
+        "tcvn3": lambda: legacy_form_pdf(style, to_tcvn3, None),
+        "vni": lambda: legacy_form_pdf(style, to_vni, b"VNI-Times1"),
+        "scan-stamped": lambda: scanned_pdf(stamp="Trang 1 - 10/01/2020"),  # a stamp is no text layer: OCR decides
+    }[case]()
+    assert read_pdf_lines(data, "0" * 64) is None
+
+
+def test_glyphs_out_of_reading_order_go_to_the_full_reader(framework: Framework, registry: UnitRegistry) -> None:
+    """LibreOffice's PDF of a form draws the letters of a fallback font after their line ("T NG C C H I QUAN Ổ"):
+    its heading cannot be read in pdfium's order, so the full reader, which orders glyphs by place, reads it."""
+    if soffice_path() is None:
+        pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui")
+    spec = next(spec for spec in VARIANTS if spec.name == "pdf-libreoffice-export")
+    data = build_variant(spec, framework, registry).data
+    assert read_pdf_lines(data, "0" * 64) is None
+    assert isinstance(extract_document(data, "libreoffice.pdf"), SelfAssessment)
+
+
+def test_no_sample_form_or_round_sheet_is_evidence_by_its_text(framework: Framework, registry: UnitRegistry) -> None:
+    """Every PDF layout parindex knows a form or a round sheet in: the text path leaves each to the full reader."""
+    from forms import write_form_pdf
+    from samples.generate import package_for
+    from samples.rounds import RoundScores, council_pdf
+
+    unit = registry.get("hq-ha-noi")
+    documents = {
+        spec.name: build_variant(spec, framework, registry).data for spec in VARIANTS if spec.fmt == "pdf" and spec.producer != "libreoffice"
+    }
+    documents["official form"] = write_form_pdf(package_for(framework, unit, 0, Decimal(87)).form)
+    own = {leaf.code: leaf.max_points for leaf in framework.block(unit.block).leaves()}
+    scores = RoundScores(framework, unit, own, {}, {}, {}, {}, dict.fromkeys(list(own)[:2], Decimal(0)), {})
+    documents["council"] = council_pdf(scores)
+    assert len(documents) >= 4
+    for name, data in documents.items():
+        assert evidence_by_text(data, "0" * 64, ExtractionLimits()) is None, name
+        assert isinstance(extract_document(data, f"{name}.pdf"), SelfAssessment), name
 
 
 # --- Word: ragged rows, legacy .doc ------------------------------------------------------------------

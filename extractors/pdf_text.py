@@ -1,0 +1,113 @@
+"""A born-digital PDF's text through pypdfium2: its lines, two columns on one line kept apart; no tables.
+
+Evidence is read for its text (its own number and date, the numbers it cites), which pdfium gives in
+milliseconds a page; pdfplumber's table finding lays out every page with pdfminer first. Nothing here
+decides what a file is (extractors.extract does) and nothing is guessed: whatever this text cannot vouch
+for — no text, a scanned page, glyphs without Unicode, a legacy Vietnamese font, Vietnamese without its diacritics,
+a file pdfium cannot open — gives None, and the full reader (extractors.pdf_reader) reads the file.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import unicodedata
+
+import pypdfium2
+
+from extractors import legacy_fonts, text_quality
+from extractors.limits import DEFAULT_LIMITS, ExtractionLimits
+from extractors.pdf_reader import COLUMN_GAP, LINE_TOLERANCE, SCANNED_PAGE_TEXT
+from schemas.records import DocumentKind, ReadDocument, TextLayer
+from schemas.vietnamese import nfc
+
+# How far (pt) a glyph may start left of the one before it on a line: a mark over its letter, kerning.
+ORDER_TOLERANCE = 3.0
+
+
+def read_pdf_lines(data: bytes, sha256: str, limits: ExtractionLimits = DEFAULT_LIMITS) -> ReadDocument | None:
+    """The lines of every page, or None when the text layer alone cannot be trusted (see the module)."""
+    try:
+        pdf = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError:
+        return None  # damaged or encrypted: the full reader says which, in its words
+    try:
+        pages = len(pdf)
+        if not 0 < pages <= limits.max_pages:
+            return None
+        lines: list[str] = []
+        for index in range(pages):
+            page_lines = _page_lines(pdf, index)
+            if page_lines is None:
+                return None
+            lines.extend(page_lines)
+    finally:
+        pdf.close()
+    if not trustworthy("\n".join(lines)):
+        return None
+    return ReadDocument(sha256=sha256, kind=DocumentKind.PDF, pages=pages, lines=lines, grids=[], text_layer=TextLayer.NATIVE)
+
+
+def _page_lines(pdf: pypdfium2.PdfDocument, index: int) -> list[str] | None:
+    """The page's lines; None for a scanned page (an image, and no more text than a stamp or a page number)
+    or for text out of the page's order, which the full reader and OCR judge."""
+    page = pdf[index]
+    textpage = page.get_textpage()
+    try:
+        count = textpage.count_chars()
+        text = textpage.get_text_range(0, count)
+        if sum(not ch.isspace() for ch in text) < SCANNED_PAGE_TEXT and any(page.get_objects(filter=[pypdfium2.raw.FPDF_PAGEOBJ_IMAGE])):
+            return None
+        if len(text) != count:  # pdfium gives its characters one for one, generated spaces and breaks included
+            return None
+        breaks = _line_breaks(textpage, text)
+        if breaks is None:
+            return None
+        broken = "".join(("\n" if ch.isspace() else "\n" + ch) if i in breaks else ch for i, ch in enumerate(text))
+        return [line for line in (" ".join(nfc(row).split()) for row in broken.splitlines()) if line]
+    finally:
+        textpage.close()
+        page.close()
+
+
+def _line_breaks(textpage: pypdfium2.PdfTextPage, text: str) -> set[int] | None:
+    """Where a line of pdfium's text must break before a character: at a space wider than COLUMN_GAP (the
+    two blocks of a Vietnamese document's header, "Số: 12/QĐ-HQ" | "Đà Nẵng, ngày ...", which pdfium gives as
+    one line), and where its text goes back to the left on a lower line (rows of a table it joined). None
+    when glyphs go back on their own line (a font fallback's letters can: "T NG C C H I QUAN Ổ"): the text
+    is then not in reading order."""
+    box = [ctypes.c_double() for _ in range(4)]
+    edges = [ctypes.byref(value) for value in box]
+    breaks: set[int] = set()
+    previous: tuple[int, float, float] | None = None  # the line's last glyph: its index, left and right edge
+    space = -1  # the space since then, if any
+    for i, ch in enumerate(text):
+        if ch in "\r\n":
+            previous, space = None, -1
+        elif ch.isspace():
+            space = i
+        elif pypdfium2.raw.FPDFText_GetCharBox(textpage.raw, i, *edges):
+            left, right = box[0].value, box[1].value
+            if previous is not None:
+                last, last_left, last_right = previous
+                if left < last_left - ORDER_TOLERANCE:
+                    if abs(_baseline(textpage, i) - _baseline(textpage, last)) <= LINE_TOLERANCE:
+                        return None
+                    breaks.add(i)
+                elif space > 0 and left - last_right > COLUMN_GAP:
+                    breaks.add(space)
+            previous, space = (i, left, right), -1
+    return breaks
+
+
+def _baseline(textpage: pypdfium2.PdfTextPage, index: int) -> float:
+    x, y = ctypes.c_double(), ctypes.c_double()
+    pypdfium2.raw.FPDFText_GetCharOrigin(textpage.raw, index, ctypes.byref(x), ctypes.byref(y))
+    return y.value
+
+
+def trustworthy(text: str) -> bool:
+    """Whether `text` is as its author typed it: no glyph without Unicode (pdfium gives control characters
+    or U+FFFD for them), no legacy Vietnamese font's bytes, no Vietnamese that lost its diacritics."""
+    if not text.strip() or any(unicodedata.category(ch) == "Cc" and not ch.isspace() for ch in text):
+        return False
+    return not (text_quality.garbled_glyphs(text) or legacy_fonts.sniff(text) is not None or text_quality.lacks_diacritics(text))
