@@ -10,7 +10,7 @@ a file pdfium cannot open — gives None, and the full reader (extractors.pdf_re
 from __future__ import annotations
 
 import ctypes
-import unicodedata
+import re
 
 import pypdfium2
 
@@ -22,6 +22,8 @@ from schemas.vietnamese import nfc
 
 # How far (pt) a glyph may start left of the one before it on a line: a mark over its letter, kerning.
 ORDER_TOLERANCE = 3.0
+_SPACES = re.compile(r"(?<=[^\s]) +(?=[^\s])")  # spaces between two glyphs of one line
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # pdfium's stand-ins for glyphs without Unicode
 
 
 def read_pdf_lines(data: bytes, sha256: str, limits: ExtractionLimits = DEFAULT_LIMITS) -> ReadDocument | None:
@@ -55,47 +57,48 @@ def _page_lines(pdf: pypdfium2.PdfDocument, index: int) -> list[str] | None:
     try:
         count = textpage.count_chars()
         text = textpage.get_text_range(0, count)
-        if sum(not ch.isspace() for ch in text) < SCANNED_PAGE_TEXT and any(page.get_objects(filter=[pypdfium2.raw.FPDF_PAGEOBJ_IMAGE])):
+        if len("".join(text.split())) < SCANNED_PAGE_TEXT and any(page.get_objects(filter=[pypdfium2.raw.FPDF_PAGEOBJ_IMAGE])):
             return None
         if len(text) != count:  # pdfium gives its characters one for one, generated spaces and breaks included
             return None
         breaks = _line_breaks(textpage, text)
         if breaks is None:
             return None
-        broken = "".join(("\n" if ch.isspace() else "\n" + ch) if i in breaks else ch for i, ch in enumerate(text))
-        return [line for line in (" ".join(nfc(row).split()) for row in broken.splitlines()) if line]
+        if breaks:
+            chars = list(text)
+            for at in breaks:
+                chars[at] = "\n"
+            text = "".join(chars)
+        return [line for line in (" ".join(nfc(row).split()) for row in text.splitlines()) if line]
     finally:
         textpage.close()
         page.close()
 
 
 def _line_breaks(textpage: pypdfium2.PdfTextPage, text: str) -> set[int] | None:
-    """Where a line of pdfium's text must break before a character: at a space wider than COLUMN_GAP (the
-    two blocks of a Vietnamese document's header, "Số: 12/QĐ-HQ" | "Đà Nẵng, ngày ...", which pdfium gives as
-    one line), and where its text goes back to the left on a lower line (rows of a table it joined). None
-    when glyphs go back on their own line (a font fallback's letters can: "T NG C C H I QUAN Ổ"): the text
-    is then not in reading order."""
+    """Where a line of pdfium's text must break: at a space wider than COLUMN_GAP (the two blocks of a
+    Vietnamese document's header, "Số: 12/QĐ-HQ" | "Đà Nẵng, ngày ...", which pdfium gives as one line), and
+    where its text goes back to the left on a lower line (rows of a table it joined). None when glyphs go
+    back on their own line (a font fallback's letters can: "T NG C C H I QUAN Ổ"): the text is then not in
+    reading order. pdfium parts glyphs that jump with a space of its own, so its spaces are where to look."""
     box = [ctypes.c_double() for _ in range(4)]
     edges = [ctypes.byref(value) for value in box]
+    char_box, handle = pypdfium2.raw.FPDFText_GetCharBox, textpage.raw
     breaks: set[int] = set()
-    previous: tuple[int, float, float] | None = None  # the line's last glyph: its index, left and right edge
-    space = -1  # the space since then, if any
-    for i, ch in enumerate(text):
-        if ch in "\r\n":
-            previous, space = None, -1
-        elif ch.isspace():
-            space = i
-        elif pypdfium2.raw.FPDFText_GetCharBox(textpage.raw, i, *edges):
-            left, right = box[0].value, box[1].value
-            if previous is not None:
-                last, last_left, last_right = previous
-                if left < last_left - ORDER_TOLERANCE:
-                    if abs(_baseline(textpage, i) - _baseline(textpage, last)) <= LINE_TOLERANCE:
-                        return None
-                    breaks.add(i)
-                elif space > 0 and left - last_right > COLUMN_GAP:
-                    breaks.add(space)
-            previous, space = (i, left, right), -1
+    for space in _SPACES.finditer(text):
+        before, after = space.start() - 1, space.end()
+        if not char_box(handle, before, *edges):
+            continue
+        before_left, before_right = box[0].value, box[1].value
+        if not char_box(handle, after, *edges):
+            continue
+        after_left = box[0].value
+        if after_left < before_left - ORDER_TOLERANCE:
+            if abs(_baseline(textpage, after) - _baseline(textpage, before)) <= LINE_TOLERANCE:
+                return None
+            breaks.add(space.start())
+        elif after_left - before_right > COLUMN_GAP:
+            breaks.add(space.start())
     return breaks
 
 
@@ -108,6 +111,6 @@ def _baseline(textpage: pypdfium2.PdfTextPage, index: int) -> float:
 def trustworthy(text: str) -> bool:
     """Whether `text` is as its author typed it: no glyph without Unicode (pdfium gives control characters
     or U+FFFD for them), no legacy Vietnamese font's bytes, no Vietnamese that lost its diacritics."""
-    if not text.strip() or any(unicodedata.category(ch) == "Cc" and not ch.isspace() for ch in text):
+    if not text.strip() or _CONTROL.search(text):
         return False
     return not (text_quality.garbled_glyphs(text) or legacy_fonts.sniff(text) is not None or text_quality.lacks_diacritics(text))

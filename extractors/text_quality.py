@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from schemas.vietnamese import fold
 
@@ -26,6 +25,8 @@ MIN_WORDS = 40  # fewer words than this say too little either way
 SYLLABLE_SHARE = 0.2  # of the words, for text to read as Vietnamese
 DIACRITIC_SHARE = 0.01  # of the letters: Vietnamese prose has ~25 %, a layer that lost them ~0 %
 _WORD = re.compile(r"[^\W\d_]+")
+_NOT_LETTER = re.compile(r"[\W\d_]+")
+_ASCII_LETTERS = re.compile(r"[a-zA-Z]+")
 
 
 def garbled_glyphs(text: str) -> int:
@@ -35,18 +36,14 @@ def garbled_glyphs(text: str) -> int:
     return len(CID.findall(text)) + text.count(REPLACEMENT)
 
 
-def has_diacritics(letter: str) -> bool:
-    return letter in "đĐ" or len(unicodedata.normalize("NFD", letter)) > 1
-
-
 def lacks_diacritics(text: str) -> bool:
     """Whether `text` is Vietnamese written without diacritics, as an OCR layer that lost them gives it."""
+    letters = _NOT_LETTER.sub("", text)
+    # Every Vietnamese letter beyond ASCII carries a mark (đ too): counted first, as plain string work, so
+    # text that has its marks is told at once, before its words are folded.
+    if len(_ASCII_LETTERS.sub("", letters)) >= DIACRITIC_SHARE * len(letters):
+        return False
     words = _WORD.findall(text)
     if len(words) < MIN_WORDS:
         return False
-    vietnamese = sum(fold(word) in _SYLLABLES for word in words)
-    if vietnamese / len(words) < SYLLABLE_SHARE:
-        return False
-    letters = [ch for word in words for ch in word]
-    marked = sum(has_diacritics(ch) for ch in letters)
-    return marked / len(letters) < DIACRITIC_SHARE
+    return sum(fold(word) in _SYLLABLES for word in words) / len(words) >= SYLLABLE_SHARE
