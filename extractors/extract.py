@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 
 import pdfplumber
+from rapidfuzz import fuzz
 
 from core.errors import DocumentError, Reason
 from extractors.detect import detect_kind, is_pdf
@@ -20,12 +21,13 @@ from extractors.interpret import interpret
 from extractors.legacy import convert_doc_to_docx
 from extractors.limits import DEFAULT_LIMITS, ExtractionLimits
 from extractors.pdf_reader import read_pdf
-from extractors.pdf_text import read_pdf_lines
+from extractors.pdf_text import read_pdf_lines, scanned_pages
 from extractors.xlsx_reader import read_xlsx
 from schemas.records import DocumentKind, EvidenceDocument, ReadDocument, SelfAssessment, TextLayer
 from schemas.units import registry_for
+from schemas.vietnamese import fold
 
-__all__ = ["OCR_MODULE", "evidence_by_text", "extract_document", "read_document", "scanned_pdf_reader"]
+__all__ = ["OCR_MODULE", "evidence_by_scan_head", "evidence_by_text", "extract_document", "read_document", "scanned_pdf_reader"]
 
 # The OCR hook: a module exposing read_scanned_pdf(data, sha256) -> ReadDocument (cells with confidences).
 OCR_MODULE = "extractors.ocr"
@@ -49,7 +51,7 @@ def extract_document(
     """
     sha256 = hashlib.sha256(data).hexdigest()
     try:
-        text = evidence_by_text(data, sha256, limits)
+        text = evidence_by_text(data, sha256, limits) or evidence_by_scan_head(data, sha256, limits)
         if text is not None:
             return evidence_document(text)
         doc = read_document(data, sha256, limits)
@@ -73,6 +75,31 @@ def evidence_by_text(data: bytes, sha256: str, limits: ExtractionLimits) -> Read
     if doc is None or may_hold_score_table(doc.lines) or says_self_assessment(doc.lines):
         return None
     return doc
+
+
+def evidence_by_scan_head(data: bytes, sha256: str, limits: ExtractionLimits) -> ReadDocument | None:
+    """A scanned PDF whose first page's header, read by OCR, shows evidence: that header alone (the rest of
+    the file is not read). None for anything else: a header that may be a form's is read whole."""
+    if limits.max_ocr_pages == 0 or len(data) > limits.max_bytes or not is_pdf(data) or scanned_pages(data, limits) is None:
+        return None
+    reader = _ocr_function("read_scanned_head")
+    if reader is None:
+        return None  # read_document says why a scan cannot be read
+    head = reader(data, sha256)
+    return None if _head_may_be_form(head.lines) else head
+
+
+# Words of a self-assessment's or a round sheet's title or score heading (folded). An OCR'd header that holds
+# one, a letter misread or not, is read whole as a form may be.
+_FORM_WORDS = ("tu danh gia", "tu cham", "cham diem", "tham dinh", "giai trinh", "diem toi da")
+_FORM_WORD_SCORE = 85  # rapidfuzz's partial ratio: one letter of "tham dinh" misread still counts
+
+
+def _head_may_be_form(lines: list[str]) -> bool:
+    if may_hold_score_table(lines) or says_self_assessment(lines):
+        return True
+    folded = fold(" ".join(lines))
+    return any(fuzz.partial_ratio(word, folded) >= _FORM_WORD_SCORE for word in _FORM_WORDS)
 
 
 def read_document(data: bytes, sha256: str, limits: ExtractionLimits = DEFAULT_LIMITS) -> ReadDocument:
@@ -109,12 +136,16 @@ def _read_doc(data: bytes, sha256: str, limits: ExtractionLimits) -> ReadDocumen
 
 def scanned_pdf_reader() -> ScannedReader | None:
     """The OCR engine's read_scanned_pdf, or None while it is not installed (or its module fails to import)."""
+    return _ocr_function("read_scanned_pdf")
+
+
+def _ocr_function(name: str) -> ScannedReader | None:
     try:
         module = importlib.import_module(OCR_MODULE)
     except ImportError:
         return None
-    reader = getattr(module, "read_scanned_pdf", None)
-    return reader if callable(reader) else None
+    function = getattr(module, name, None)
+    return function if callable(function) else None
 
 
 def _read_scan(data: bytes, sha256: str, limits: ExtractionLimits, why: DocumentError) -> ReadDocument:

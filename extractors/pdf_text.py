@@ -42,11 +42,44 @@ def read_pdf_lines(data: bytes, sha256: str, limits: ExtractionLimits = DEFAULT_
             if page_lines is None:
                 return None
             lines.extend(page_lines)
+    except pypdfium2.PdfiumError:
+        return None  # a page pdfium cannot load: the full reader says what is wrong
     finally:
         pdf.close()
     if not trustworthy("\n".join(lines)):
         return None
     return ReadDocument(sha256=sha256, kind=DocumentKind.PDF, pages=pages, lines=lines, grids=[], text_layer=TextLayer.NATIVE)
+
+
+def scanned_pages(data: bytes, limits: ExtractionLimits = DEFAULT_LIMITS) -> int | None:
+    """The page count of a PDF whose every page is scanned (an image, and no more text than a stamp or a
+    page number), else None."""
+    try:
+        pdf = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError:
+        return None
+    try:
+        pages = len(pdf)
+        if not 0 < pages <= limits.max_pages:
+            return None
+        for index in range(pages):
+            page = pdf[index]
+            textpage = page.get_textpage()
+            try:
+                if not _scanned(page, textpage.get_text_range()):
+                    return None
+            finally:
+                textpage.close()
+                page.close()
+        return pages
+    except pypdfium2.PdfiumError:
+        return None
+    finally:
+        pdf.close()
+
+
+def _scanned(page: pypdfium2.PdfPage, text: str) -> bool:
+    return len("".join(text.split())) < SCANNED_PAGE_TEXT and any(page.get_objects(filter=[pypdfium2.raw.FPDF_PAGEOBJ_IMAGE]))
 
 
 def _page_lines(pdf: pypdfium2.PdfDocument, index: int) -> list[str] | None:
@@ -57,7 +90,7 @@ def _page_lines(pdf: pypdfium2.PdfDocument, index: int) -> list[str] | None:
     try:
         count = textpage.count_chars()
         text = textpage.get_text_range(0, count)
-        if len("".join(text.split())) < SCANNED_PAGE_TEXT and any(page.get_objects(filter=[pypdfium2.raw.FPDF_PAGEOBJ_IMAGE])):
+        if _scanned(page, text):
             return None
         if len(text) != count:  # pdfium gives its characters one for one, generated spaces and breaks included
             return None

@@ -112,6 +112,9 @@ def run_guarded(func: Callable[..., T], args: tuple[Any, ...], *, seconds: float
             except ProcessExpired as exc:
                 if exc.exitcode == RETIRED:
                     continue
+                if exc.exitcode == -signal.SIGABRT and not request.fresh:
+                    request = request._replace(fresh=True)  # decided again in a fresh reader, as a memory stop is
+                    continue
                 raise _death(exc.exitcode, seconds, memory_mb) from None
             if isinstance(answer, _OutOfMemory):
                 if answer.used_reader and not request.fresh:
@@ -133,6 +136,8 @@ def _death(exitcode: int | None, seconds: float, memory_mb: int) -> DocumentErro
         if signum == signal.SIGXCPU:  # the CPU backstop: a reader that was not stopped in time by the wall clock
             return DocumentError(Reason.TIMEOUT, time_limit_message(seconds))
         if signum == signal.SIGKILL:  # not ours (a timeout is reported as such): the kernel's out-of-memory killer
+            return DocumentError(Reason.MEMORY_LIMIT, memory_limit_message(memory_mb))
+        if signum == signal.SIGABRT:  # C++ code (pdfium) that cannot allocate under the data limit aborts: bad_alloc has nowhere to go
             return DocumentError(Reason.MEMORY_LIMIT, memory_limit_message(memory_mb))
         return DocumentError(Reason.EXTRACTOR_FAILED, f"the reader crashed: {signal.Signals(signum).name} ({signal.strsignal(signum)})")
     return DocumentError(Reason.EXTRACTOR_FAILED, f"the reader stopped with exit code {exitcode} before answering")

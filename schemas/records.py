@@ -27,6 +27,7 @@ class TextLayer(StrEnum):
     LEGACY_FONT = "legacy_font"  # TCVN3 (ABC) or VNI font glyphs, converted to Unicode
     NO_DIACRITICS = "no_diacritics"  # Vietnamese without its diacritics: an OCR layer that lost them
     OCR = "ocr"  # a scan read by parindex's OCR: see the rows' confidence
+    OCR_HEADER = "ocr_header"  # evidence scanned: the header of its first page read by OCR, nothing else
 
 
 class Lineage(Record):

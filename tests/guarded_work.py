@@ -31,6 +31,13 @@ def crash() -> None:
     os.kill(os.getpid(), signal.SIGSEGV)
 
 
+def abort_counting(count_file: str) -> None:
+    """Abort as C++ code does when it cannot allocate (std::bad_alloc uncaught), counting the readers that tried."""
+    with Path(count_file).open("a") as count:
+        count.write("x")
+    os.abort()
+
+
 def raise_value_error(message: str) -> None:
     raise ValueError(message)
 

@@ -57,6 +57,13 @@ def test_a_reader_that_crashes_is_an_extractor_failure_naming_its_signal() -> No
     assert _stopped(work.crash)[:2] == (Reason.EXTRACTOR_FAILED, "the reader crashed: SIGSEGV (Segmentation fault)")
 
 
+def test_an_abort_is_a_memory_stop_decided_again_in_a_fresh_reader(tmp_path: Path) -> None:
+    """pdfium, C++, aborts where Python raises MemoryError: a page inflating past the data limit ends so."""
+    count = tmp_path / "tries"
+    assert _stopped(work.abort_counting, str(count), memory_mb=64)[:2] == (Reason.MEMORY_LIMIT, "reading needed more than 64 MB: stopped")
+    assert count.read_text() == "xx"  # the first reader, then a fresh one
+
+
 def test_values_and_exceptions_come_back_as_they_were() -> None:
     assert _guarded(work.double, 21) == 42
     with pytest.raises(ValueError, match="^bad input$"):

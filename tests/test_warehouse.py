@@ -87,7 +87,7 @@ def test_reloading_the_same_outcomes_writes_nothing(db_url, framework, registry)
 
 def test_status_says_which_form_each_evidence_file_answers(db_url, framework, registry):
     """Staff read `parindex status`: an evidence file names its package's form and the citations it answers."""
-    from schemas.records import EvidenceLink, EvidenceRef, Lineage, LinkStatus
+    from schemas.records import EvidenceDocument, EvidenceLink, EvidenceRef, Lineage, LinkStatus, TextLayer
 
     engine = make_engine(db_url)
     form = _form(framework, "hq-da-nang", "a" * 64)
@@ -104,7 +104,12 @@ def test_status_says_which_form_each_evidence_file_answers(db_url, framework, re
     evidence = [
         DocumentOutcome(document=_doc("hq-da-nang/ke-hoach.pdf", "b" * 64), status=DocumentStatus.EVIDENCE, kind=DocumentKind.PDF),
         DocumentOutcome(document=_doc("hq-da-nang/anh.pdf", "c" * 64), status=DocumentStatus.EVIDENCE, kind=DocumentKind.PDF),
-        DocumentOutcome(document=_doc("hq-ha-noi/bao-cao.pdf", "d" * 64), status=DocumentStatus.EVIDENCE, kind=DocumentKind.PDF),
+        DocumentOutcome(  # scanned: its header alone was read
+            document=_doc("hq-ha-noi/bao-cao.pdf", "d" * 64),
+            status=DocumentStatus.EVIDENCE,
+            kind=DocumentKind.PDF,
+            evidence=EvidenceDocument(sha256="d" * 64, kind=DocumentKind.PDF, pages=12, text_layer=TextLayer.OCR_HEADER),
+        ),
         DocumentOutcome(document=_doc("hq-hue/ke-hoach.pdf", "e" * 64), status=DocumentStatus.EVIDENCE, kind=DocumentKind.PDF),
         DocumentOutcome(document=_doc("hq-hue/form.docx", "f" * 64), status=DocumentStatus.REJECTED, reason="unit_unknown", message="?"),
     ]
@@ -116,7 +121,7 @@ def test_status_says_which_form_each_evidence_file_answers(db_url, framework, re
         "hq-da-nang/tu-danh-gia.docx": "",
         "hq-da-nang/ke-hoach.pdf": "evidence of tu-danh-gia.docx: answers 2 citations",
         "hq-da-nang/anh.pdf": "evidence of tu-danh-gia.docx: cited by none of its rows",
-        "hq-ha-noi/bao-cao.pdf": "evidence without a form",
+        "hq-ha-noi/bao-cao.pdf": "evidence without a form; header read by OCR, 11 more pages not read",
         "hq-hue/ke-hoach.pdf": "evidence; no form of its package could be read (see the rejected files)",
         "hq-hue/form.docx": "",
     }

@@ -9,9 +9,9 @@ from decimal import Decimal
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from schemas.records import Finding, Lineage, ScoreRow, SelfAssessment, Severity, path_in_package
+from schemas.records import Finding, Lineage, ScoreRow, SelfAssessment, Severity, TextLayer, path_in_package
 from warehouse.db import IN_LIST_MOST
-from warehouse.models import Document, EvidenceLinkRow, FindingRow, Score, ScoreFact, Submission
+from warehouse.models import Document, EvidenceFile, EvidenceLinkRow, FindingRow, Score, ScoreFact, Submission
 
 
 @dataclass(frozen=True)
@@ -98,8 +98,13 @@ def document_statuses(engine: Engine, year: int | None = None) -> list[DocumentS
         rejected = {d.package for d, _, _ in found if d.status == "rejected"}
         evidence = {d.sha256 for d, _, _ in found if d.status == "evidence"}
         cited = _citations_answered(session, evidence)
+        # Scanned evidence of which only the header was read: how many pages were left unread.
+        scanned = select(EvidenceFile.document_id, EvidenceFile.pages).where(EvidenceFile.text_layer == TextLayer.OCR_HEADER.value)
+        headers_only = {document_id: pages for document_id, pages in session.execute(scanned)}
         return [
-            DocumentStatusRow(d.path, d.package, d.status, d.reason, d.message, unit, yr, d.ingested_at, _evidence_note(d, forms, rejected, cited))
+            DocumentStatusRow(
+                d.path, d.package, d.status, d.reason, d.message, unit, yr, d.ingested_at, _evidence_note(d, forms, rejected, cited, headers_only)
+            )
             for d, unit, yr in found
         ]
 
@@ -122,17 +127,24 @@ def _citations_answered(session: Session, shas: set[str]) -> dict[tuple[str, str
     return counts
 
 
-def _evidence_note(document: Document, forms: dict[str, list[str]], rejected: set[str], cited: dict[tuple[str, str], int]) -> str:
+def _evidence_note(
+    document: Document, forms: dict[str, list[str]], rejected: set[str], cited: dict[tuple[str, str], int], headers_only: dict[int, int | None]
+) -> str:
     if document.status != "evidence":
         return ""
+    read = ""
+    if document.id in headers_only:
+        unread = max((headers_only[document.id] or 1) - 1, 0)
+        read = f"; header read by OCR, {unread} more page{'' if unread == 1 else 's'} not read"
     names = forms.get(document.package)
     if not names:
-        return (
+        note = (
             "evidence; no form of its package could be read (see the rejected files)" if document.package in rejected else "evidence without a form"
         )
+        return note + read
     count = cited.get((document.package, document.sha256), 0)
     citations = f"answers {count} citation{'' if count == 1 else 's'}" if count else "cited by none of its rows"
-    return f"evidence of {', '.join(names)}: {citations}"
+    return f"evidence of {', '.join(names)}: {citations}{read}"
 
 
 def findings_of(engine: Engine, submission_id: int) -> list[FindingRow]:
