@@ -16,6 +16,7 @@ from extractors.ocr_engine import Tesseract, TextLine, Word
 from extractors.ocr_grid import TableImage, find_tables, rules
 from extractors.ocr_image import Gray, Mask, gray, ink, quarter_turn, rotate, skew_angle
 from extractors.ocr_table import NumberColumns, ReadCell, read_table
+from extractors.references import SYMBOL_KINDS
 from extractors.text_quality import REPLACEMENT
 from schemas.records import DocumentKind, Grid, GridRow, ReadDocument, TextLayer
 from schemas.vietnamese import nfc
@@ -28,11 +29,13 @@ HEAD_DPI = 200
 # Below this confidence a number or a date of a header is left unread: Tesseract's confidence in a right
 # "QĐ" number runs from 34 to 92, so the number's shape is the better test.
 HEAD_NUMBER_CONFIDENCE = 40.0
-# A document number as headers write it ("15/KH-HQĐNg", "673/2019/QĐ-UBND", "05-NQ/TU"): its symbol parts letters
-# only. A word with digits and letters read otherwise is left unread.
+# A document number as headers write it ("15/KH-HQĐNg", "673/2019/QĐ-UBND", "05-NQ/TU", "12/HQĐNg-VP"): two
+# symbol parts at least, letters only, the first a kind of document or an issuer's longer symbol. A word with
+# digits and letters read otherwise is left unread: "16/BC" (its issuer lost), "129/BG-HQHCM" (BC misread).
 _SYMBOL = "[A-ZĐ][A-Za-zĐđ&]*"
 _EDGE_DUST = "_.,;:-'\""
-_NUMBER_SHAPE = re.compile(rf"\d{{1,5}}(?:/(?:19|20)\d\d)?[/-]{_SYMBOL}(?:[/-]{_SYMBOL})*")
+_NUMBER_SHAPE = re.compile(rf"\d{{1,5}}(?:/(?:19|20)\d\d)?[/-](?P<first>{_SYMBOL})(?:[/-]{_SYMBOL})+")
+_ISSUER_SYMBOL = 3  # letters at least of a first part that is no kind ("HQĐNg", "UBND"); "BG" is a misread kind
 MIN_DPI, MAX_DPI = 150, 600
 # Tesseract's orientation guess is trusted from this confidence on; below it the page stays as it is.
 MIN_ORIENTATION_CONFIDENCE = 2.0
@@ -185,9 +188,14 @@ def _word(word: Word, sure_numbers: float) -> str:
         return text
     # Vietnamese has no eth: Tesseract reads Đ as "ĐÐ" or "Ð" at times. Edge marks are the scan's dust.
     text = text.strip(_EDGE_DUST).replace("ĐÐ", "Đ").replace("Ð", "Đ")
-    if word.confidence < sure_numbers or (any(ch.isalpha() for ch in text) and not _NUMBER_SHAPE.fullmatch(text)):
+    if word.confidence < sure_numbers or (any(ch.isalpha() for ch in text) and not _document_number(text)):
         return REPLACEMENT
     return text
+
+
+def _document_number(text: str) -> bool:
+    shape = _NUMBER_SHAPE.fullmatch(text)
+    return shape is not None and (shape["first"] in SYMBOL_KINDS or len(shape["first"]) >= _ISSUER_SYMBOL)
 
 
 def _split(line: TextLine, gap: float) -> list[TextLine]:

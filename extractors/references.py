@@ -46,7 +46,7 @@ _KINDS = frozenset(
     )
 )
 # Kinds of document that open a symbol ("QĐ-UBND"): when a hyphen was lost ("QĐUBND") it goes back after them.
-_SYMBOL_KINDS = ("BCTĐ", "CTr", "TTr", "QĐ", "KH", "BC", "TB", "NQ", "CT", "HD", "HĐ", "KL", "BB", "GM", "QC", "ĐA", "CV", "TT")
+SYMBOL_KINDS = ("BCTĐ", "CTr", "TTr", "QĐ", "KH", "BC", "TB", "NQ", "CT", "HD", "HĐ", "KL", "BB", "GM", "QC", "ĐA", "CV", "TT")
 _DATE_WORDS = re.compile(r"\bngay (\d{1,2}) thang (\d{1,2}) nam (\d{4})\b")
 _DATE_DIGITS = re.compile(r"\b(\d{1,2}) (\d{1,2}) ((?:19|20)\d\d)\b")  # "27/7/2018" folded
 # Up to five words ending in "ngày" ("của UBND tỉnh ban hành ngày"), then the date.
@@ -68,7 +68,7 @@ def canonical_number(text: str) -> str:
     head, _, symbol = number.rpartition("/")
     if not head:
         return number
-    for kind in _SYMBOL_KINDS:
+    for kind in SYMBOL_KINDS:
         rest = symbol[len(kind) :]
         if symbol.startswith(kind) and len(rest) >= 2 and rest[0].isupper():
             return f"{head}/{kind}-{rest}"

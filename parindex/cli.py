@@ -195,6 +195,9 @@ def publish(
 def demo(
     workdir: Annotated[Path, typer.Option("--dir", help="where the sample inbox and outputs go")] = Path("parindex-demo"),
     db: DbOption = None,
+    evidence_files: Annotated[
+        int, typer.Option(help="evidence files per package, a third of them scanned: 30 makes a realistic year (1.2 GB, ~15 min to generate)")
+    ] = 0,
 ) -> None:
     """Generate the 2019 sample inbox, ingest it and publish the ranking decision."""
     settings = _settings(db)
@@ -205,7 +208,7 @@ def demo(
     from samples.generate import generate_inbox
 
     inbox = workdir / "inbox"
-    files = generate_inbox(inbox, program=settings.program, year=2019)
+    files = generate_inbox(inbox, program=settings.program, year=2019, evidence_files=evidence_files)
     typer.echo(f"sample inbox: {_plural(len(files))} in {inbox}")
     with progress_shown():
         summary = ingest_flow(inbox=str(inbox), program=settings.program)

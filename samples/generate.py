@@ -11,6 +11,7 @@ from pathlib import Path
 
 from core.atomic_files import write_atomically
 from forms import Format, FormContent, write_evidence, write_form
+from samples.scans import scan_form
 from samples.scores import allocate, sample_totals
 from schemas.framework import Block, Framework, framework_for
 from schemas.units import Unit, registry_for
@@ -80,6 +81,7 @@ class Evidence:
     fmt: Format
     filename: str
     body: str
+    scan_dpi: int = 0  # printed, signed and scanned at this resolution (a PDF of images); 0: sent as written
 
     @property
     def citation(self) -> str:
@@ -137,6 +139,49 @@ def _report(unit: Unit, year: int, symbol: str, rng: random.Random, fmt: Format,
     )
 
 
+# What else a package holds (a real one: 20 to 40 files): kind, its symbol, its subject.
+_MORE_KINDS = (
+    ("Quyết định", "QĐ", "ban hành Quy chế làm việc"),
+    ("Quyết định", "QĐ", "kiện toàn Ban chỉ đạo cải cách hành chính"),
+    ("Kế hoạch", "KH", "kiểm tra công tác cải cách hành chính"),
+    ("Kế hoạch", "KH", "tuyên truyền cải cách hành chính"),
+    ("Báo cáo", "BC", "kết quả rà soát thủ tục hành chính"),
+    ("Báo cáo", "BC", "kết quả kiểm soát thủ tục hành chính quý"),
+    ("Thông báo", "TB", "kết luận giao ban công tác cải cách hành chính"),
+    ("Biên bản", "BB", "kiểm tra việc thực hiện Cơ chế một cửa"),
+    ("Chương trình", "CTr", "công tác năm"),
+    ("Hướng dẫn", "HD", "thực hiện thủ tục hải quan điện tử"),
+)
+_PARAGRAPHS = (
+    "Đơn vị đã tổ chức quán triệt, triển khai đầy đủ các văn bản chỉ đạo của cấp trên về cải cách hành chính; "
+    "phân công nhiệm vụ cụ thể cho từng bộ phận, gắn trách nhiệm của người đứng đầu với kết quả thực hiện.",
+    "Kết quả giải quyết thủ tục hành chính được công khai trên Cổng thông tin điện tử; tỷ lệ hồ sơ giải quyết "
+    "đúng hạn được theo dõi hằng tháng và báo cáo tại cuộc họp giao ban của đơn vị.",
+    "Công tác kiểm tra được thực hiện theo kế hoạch; các tồn tại, hạn chế được chỉ ra kịp thời và các bộ phận "
+    "đã khắc phục trong thời hạn quy định, không có đơn thư khiếu nại liên quan đến thủ tục hành chính.",
+)
+PARAGRAPHS_PER_PAGE = 3  # of _PARAGRAPHS, on an A4 page of the generated documents
+SCAN_SHARE = 1 / 3  # of the evidence: printed, signed and scanned
+
+
+def _more_evidence(unit: Unit, year: int, symbol: str, count: int) -> tuple[Evidence, ...]:
+    """`count` evidence documents besides the plan and the report: 1 to 40 pages (most short), a third
+    scanned at 200 or 300 dpi, the rest Word and PDF files as written. The same every time."""
+    rng = random.Random(f"more-{year}-{unit.code}")
+    documents = []
+    for index in range(count):
+        kind, code, subject = _MORE_KINDS[rng.randrange(len(_MORE_KINDS))]
+        pages = rng.choices((rng.randint(1, 3), rng.randint(4, 12), rng.randint(13, 40)), weights=(6, 3, 1))[0]
+        body = "\n\n".join(_PARAGRAPHS[i % len(_PARAGRAPHS)] for i in range(pages * PARAGRAPHS_PER_PAGE))
+        scanned = rng.random() < SCAN_SHARE
+        fmt: Format = "pdf" if scanned or rng.random() < 0.5 else "docx"
+        number = f"{index * 7 + rng.randint(1, 6)}/{code}-{symbol}"  # distinct within the unit: index * 7 + 1..6
+        signed_on = date(year, rng.randint(1, 12), rng.randint(1, 28))
+        filename = f"{index + 3:02d}-{fold(kind).replace(' ', '-')}-{index * 7 + 1}.{fmt}"
+        documents.append(Evidence(kind, subject, number, signed_on, fmt, filename, body, scan_dpi=rng.choice((200, 300)) if scanned else 0))
+    return tuple(documents)
+
+
 def _citations(block: Block, evidence: tuple[Evidence, ...], rng: random.Random) -> dict[str, str]:
     """The evidence each leaf cites: the plan for planning criteria, the report for reporting ones, else either."""
     plan, report = evidence[0], (evidence[1] if len(evidence) > 1 else None)
@@ -156,8 +201,12 @@ def _citations(block: Block, evidence: tuple[Evidence, ...], rng: random.Random)
     return cited
 
 
-def package_for(framework: Framework, unit: Unit, position: int, total: Decimal) -> Package:
-    """The package of the unit at `position` in the registry, scoring `total`: the same every time."""
+def package_for(framework: Framework, unit: Unit, position: int, total: Decimal, evidence_files: int = 0) -> Package:
+    """The package of the unit at `position` in the registry, scoring `total`: the same every time.
+
+    With `evidence_files` above 2, the package holds that many evidence files, as a real one does (20 to 40),
+    each cited by one criterion at least; by default a plan and a report (or the plan alone).
+    """
     year = framework.year
     block = framework.block(unit.block)
     rng = random.Random(f"{framework.program}-{year}-{unit.code}")
@@ -168,17 +217,23 @@ def package_for(framework: Framework, unit: Unit, position: int, total: Decimal)
     plan = _plan(unit, framework, year, symbol, rng, plan_fmt)
     # Every fourth unit sends its plan only, so packages with a single evidence file exist too.
     evidence = (plan,) if position % 4 == 3 else (plan, _report(unit, year, symbol, rng, report_fmt, plan))
+    more = _more_evidence(unit, year, symbol, evidence_files - len(evidence)) if evidence_files > 2 else ()
+    cited = _citations(block, evidence, rng)
+    for index, leaf in enumerate(block.leaves()):
+        # the further documents dealt out over the leaves: each is cited once at least
+        extra = [more[i].citation for i in range(index % len(more), len(more), len(block.leaves()))] if more else []
+        cited[leaf.code] = "; ".join([cited[leaf.code], *extra])
     form = FormContent(
         framework=framework,
         block=block,
         unit=unit,
         scores=allocate(block, total, seed=f"{framework.program}-{year}-{unit.code}"),
-        evidence=_citations(block, evidence, rng),
+        evidence=cited,
         document_number=f"{rng.randint(5, 40)}/BC-{symbol}",
         place=unit_place(unit),
         signed_on=date(year + 1, 1, rng.randint(6, 20)),
     )
-    return Package(unit, form, form_fmt, f"tu-danh-gia-{unit.code}-{year}.{form_fmt}", evidence)
+    return Package(unit, form, form_fmt, f"tu-danh-gia-{unit.code}-{year}.{form_fmt}", evidence + more)
 
 
 def write_file(path: Path, data: bytes, received_on: date | None = None) -> bool:
@@ -194,24 +249,35 @@ def write_file(path: Path, data: bytes, received_on: date | None = None) -> bool
     return True
 
 
-def generate_inbox(target: Path, *, program: str = "tchq", year: int = 2019) -> list[Path]:
-    """Write one package folder per registry unit under `target`; return every file, form first per unit."""
+def evidence_bytes(item: Evidence, unit: Unit, agency: str) -> bytes:
+    """The file of one evidence document of `unit`: as written, or printed, signed and scanned."""
+    data = write_evidence(f"{item.kind} {item.subject}", item.number, item.signed_on, unit.name, unit_place(unit), item.body, item.fmt, agency=agency)
+    return scan_form(data, dpi=item.scan_dpi, angle=0.4, seed=len(item.number)) if item.scan_dpi else data
+
+
+def generate_inbox(target: Path, *, program: str = "tchq", year: int = 2019, evidence_files: int = 0, units: int | None = None) -> list[Path]:
+    """Write one package folder per registry unit under `target` (the first `units` only, if given); return
+    every file, form first per unit.
+
+    `evidence_files` above 2 gives each package that many evidence files (package_for): a realistic year.
+    """
     framework = framework_for(program, year)
     totals = sample_totals(program, year)
     paths: list[Path] = []
-    for position, unit in enumerate(registry_for(program).units):
-        package = package_for(framework, unit, position, totals[unit.code])
+    for position, unit in enumerate(registry_for(program).units[:units]):
+        package = package_for(framework, unit, position, totals[unit.code], evidence_files)
         folder = Path(target) / unit.code
         form_path = folder / package.form_filename
         received_on = package.form.signed_on + timedelta(days=2) if package.form.signed_on else None
         write_file(form_path, write_form(package.form, package.form_fmt), received_on)
         paths.append(form_path)
         for item in package.evidence:
-            data = write_evidence(
-                f"{item.kind} {item.subject}", item.number, item.signed_on, unit.name, unit_place(unit), item.body, item.fmt, agency=framework.agency
-            )
-            write_file(folder / item.filename, data, received_on)
-            paths.append(folder / item.filename)
+            target_path = folder / item.filename
+            if target_path.exists() and item.scan_dpi:  # a scan costs seconds to make; its bytes never change
+                paths.append(target_path)
+                continue
+            write_file(target_path, evidence_bytes(item, unit, framework.agency), received_on)
+            paths.append(target_path)
     return paths
 
 
@@ -220,6 +286,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("target", type=Path)
     parser.add_argument("--program", default="tchq")
     parser.add_argument("--year", type=int, default=2019)
+    parser.add_argument("--evidence-files", type=int, default=0, help="evidence files per package (a real one: 20 to 40; default: 1 or 2)")
     args = parser.parse_args(argv)
-    paths = generate_inbox(args.target, program=args.program, year=args.year)
+    paths = generate_inbox(args.target, program=args.program, year=args.year, evidence_files=args.evidence_files)
     print(f"wrote {len(paths)} files for {len({p.parent for p in paths})} units under {args.target}")

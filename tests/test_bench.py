@@ -386,3 +386,12 @@ def test_evidence_reading_measures_the_three_ways_on_the_same_files() -> None:
     table = render({"one page": seconds})
     row = table.splitlines()[2]
     assert row.startswith("| one page | ") and row.count("x |") == 2
+
+
+def test_the_realistic_year_runs_the_ingest_command_and_counts_what_it_made(tmp_path) -> None:
+    from bench.realistic_year import render, run_year
+
+    run = run_year(tmp_path, evidence_files=4, units=1)  # a form, a plan, a report, a 1-page PDF, a 2-page scan
+    assert run.files == 5 and run.statuses == {"evidence": 4, "loaded": 1}
+    assert run.scans == 1 and run.links.get("found", 0) >= 4 and run.seconds > 0 and run.cpu_seconds > 0
+    assert render(run).splitlines()[2].startswith("| 5 | ")

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import docx
 import pdfplumber
+import pypdfium2
 import pytest
 
+from extractors.pdf_text import read_pdf_lines, scanned_pages
 from forms import COLUMNS, TOTAL_LABEL, write_evidence, write_form
 from samples import allocate, generate_inbox, package_for, sample_totals, unit_place, unit_symbol
-from samples.generate import write_file
+from samples.generate import PARAGRAPHS_PER_PAGE, evidence_bytes, write_file
 from schemas.framework import framework_for
 from schemas.units import registry_for
 from schemas.vietnamese import nfc
@@ -228,3 +230,30 @@ def test_the_header_names_the_unit_the_registry_knows(inbox, registry, code):
     unit, line = registry.find(lines)
     assert unit.code == code
     assert line == registry.get(code).name.upper()
+
+
+def test_a_realistic_package_holds_its_evidence_files_each_cited(framework, registry):
+    """#20's realistic year: 30 evidence files a package, 1 to 40 pages, a third scanned, every one cited."""
+    totals = sample_totals("tchq", 2019)
+    packages = [package_for(framework, unit, position, totals[unit.code], evidence_files=30) for position, unit in enumerate(registry.units)]
+    for package in packages:
+        assert len(package.evidence) == 30
+        assert len({e.number for e in package.evidence}) == len({e.filename for e in package.evidence}) == 30
+        cited = "; ".join((package.form.evidence or {}).values())
+        assert all(e.citation in cited for e in package.evidence), package.unit.code
+    more = [e for package in packages for e in package.evidence[2:]]
+    pages = [len(e.body.split("\n\n")) / PARAGRAPHS_PER_PAGE for e in more]
+    assert min(pages) == 1 and max(pages) == 40 and sorted(pages)[len(pages) // 2] <= 3  # most are short
+    assert 0.25 < sum(1 for e in more if e.scan_dpi) / len(more) < 0.42
+    # without the option, a package is what it always was
+    unit = registry.units[0]
+    assert package_for(framework, unit, 0, totals[unit.code]) == package_for(framework, unit, 0, totals[unit.code], evidence_files=2)
+
+
+def test_scanned_evidence_is_an_image_only_pdf(framework, registry):
+    unit = registry.units[0]
+    package = package_for(framework, unit, 0, sample_totals("tchq", 2019)[unit.code], evidence_files=30)
+    item = min((e for e in package.evidence if e.scan_dpi), key=lambda e: len(e.body))
+    data = evidence_bytes(item, unit, framework.agency)
+    assert scanned_pages(data) == len(pypdfium2.PdfDocument(data)) >= 1
+    assert read_pdf_lines(data, "0" * 64) is None  # no text layer: OCR reads it
