@@ -46,8 +46,9 @@ def extract_document(
     """Read and interpret one file: its score table makes it a self-assessment, else it is evidence.
 
     A born-digital PDF whose text names no self-score column is evidence before any table is looked for,
-    and is read for its text alone. A document whose title says it is a self-assessment but that holds
-    no score table is rejected (NO_SCORE_TABLE) rather than filed as evidence. `name` is only used in messages.
+    and is read for its text alone; a scan whose header cannot be a form's is evidence of that header alone.
+    A document whose title says it is a self-assessment but that holds no score table is rejected
+    (NO_SCORE_TABLE) rather than filed as evidence. `name` is only used in messages.
     """
     sha256 = hashlib.sha256(data).hexdigest()
     try:

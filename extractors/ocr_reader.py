@@ -11,6 +11,7 @@ import numpy as np
 import pypdfium2 as pdfium
 
 from core.errors import DocumentError, Reason
+from extractors import header
 from extractors.ocr_cells import PageScan
 from extractors.ocr_engine import Tesseract, TextLine, Word
 from extractors.ocr_grid import TableImage, find_tables, rules
@@ -19,12 +20,12 @@ from extractors.ocr_table import NumberColumns, ReadCell, read_table
 from extractors.references import SYMBOL_KINDS
 from extractors.text_quality import REPLACEMENT
 from schemas.records import DocumentKind, Grid, GridRow, ReadDocument, TextLayer
-from schemas.vietnamese import nfc
+from schemas.vietnamese import fold, nfc
 
 DEFAULT_DPI = 300
 # The header of a scanned evidence file: its top part of the first page (letterhead, number, date, title and
 # the first lines), read at a resolution that reads 10 pt type.
-HEAD_SHARE = 0.4
+HEAD_SHARE = 0.3
 HEAD_DPI = 200
 # Below this confidence a number or a date of a header is left unread: Tesseract's confidence in a right
 # "QĐ" number runs from 34 to 92, so the number's shape is the better test.
@@ -108,12 +109,24 @@ def read_scanned_head(data: bytes, sha256: str, *, dpi: int = HEAD_DPI, engine: 
         document.close()
     with Tesseract() if engine is None else nullcontext(engine) as reader:
         image = gray(pixels)
-        turned, confidence = reader.orientation(image)
-        image = quarter_turn(image, turned if confidence >= MIN_ORIENTATION_CONFIDENCE else 0)
-        image = rotate(image, -skew_angle(ink(image)))
-        head = image[: round(image.shape[0] * HEAD_SHARE)]
-        lines = running_lines(reader, head, ink(head), [], dpi, sure_numbers=HEAD_NUMBER_CONFIDENCE)
+        lines = _head_lines(reader, image, dpi)
+        if not _reads_as_a_header(lines):
+            # Tesseract's orientation guess costs a third of the reading: asked only of a page that does not read upright.
+            turned, confidence = reader.orientation(image)
+            if turned and confidence >= MIN_ORIENTATION_CONFIDENCE:
+                lines = _head_lines(reader, quarter_turn(image, turned), dpi)
     return ReadDocument(sha256=sha256, kind=DocumentKind.PDF, pages=pages, lines=lines, text_layer=TextLayer.OCR_HEADER)
+
+
+def _head_lines(reader: Tesseract, page: Gray, dpi: int) -> list[str]:
+    page = rotate(page, -skew_angle(ink(page)))
+    head = page[: round(page.shape[0] * HEAD_SHARE)]
+    return running_lines(reader, head, ink(head), [], dpi, sure_numbers=HEAD_NUMBER_CONFIDENCE)
+
+
+def _reads_as_a_header(lines: list[str]) -> bool:
+    """Whether the lines read as the header of a Vietnamese administrative document: its national motto or its date."""
+    return header.document_date(lines) is not None or any(motto in fold(line) for line in lines for motto in ("cong hoa xa hoi", "doc lap tu do"))
 
 
 def _open(data: bytes) -> pdfium.PdfDocument:
@@ -156,7 +169,7 @@ def running_lines(engine: Tesseract, page: Gray, mask: Mask, tables: list[TableI
 
     The two header blocks side by side (agency and unit left, nation and date right) become separate
     lines, as the PDF reader gives them. A word with digits read with less confidence than `sure_numbers`,
-    or with a letter Vietnamese does not write ("QĐÐ"), is left unread (U+FFFD): a number or a date is
+    or with letters but not shaped as a document number, is left unread (U+FFFD): a number or a date is
     then exact or missing, never wrong.
     """
     outside = mask.copy()

@@ -4,7 +4,8 @@ Evidence is read for its text (its own number and date, the numbers it cites), w
 milliseconds a page; pdfplumber's table finding lays out every page with pdfminer first. Nothing here
 decides what a file is (extractors.extract does) and nothing is guessed: whatever this text cannot vouch
 for — no text, a scanned page, glyphs without Unicode, a legacy Vietnamese font, Vietnamese without its diacritics,
-a file pdfium cannot open — gives None, and the full reader (extractors.pdf_reader) reads the file.
+glyphs out of reading order, a file or page pdfium cannot open — gives None, and the full reader
+(extractors.pdf_reader) reads the file.
 """
 
 from __future__ import annotations

@@ -228,3 +228,36 @@ def test_form_words_in_a_header_read_with_one_letter_wrong_still_read_it_whole()
     assert _head_may_be_form(["KẾT QUẢ THẨM ĐlNH CHỈ SỐ CCHC NĂM 2019"])  # "ĐlNH": an l for the I
     assert _head_may_be_form(["BÁO CÁO TỰ ĐÁNH GlÁ, CHẤM ĐIỂM"])
     assert not _head_may_be_form(["KẾ HOẠCH", "Cải cách hành chính năm 2019", "Số: 15/KH-HQQN"])
+
+
+@needs_tesseract
+def test_a_scan_fed_sideways_is_turned_before_its_header_is_read(registry: UnitRegistry) -> None:
+    """The orientation is asked only of a page that does not read upright: a sideways one still reads."""
+    unit = registry.units[0]
+    data = write_evidence("Kế hoạch cải cách hành chính năm 2019", "15/KH-HQAG", date(2019, 3, 7), unit.name, unit_place(unit), _BODY, "pdf")
+    head = read_scanned_head(scan_form(data, dpi=200, angle=90.5, seed=2), "0" * 64)
+    assert header.document_date(head.lines) == date(2019, 3, 7)
+    assert header.document_number(head.lines) in (None, "15/KH-HQAG")  # exact or unread, never wrong
+
+
+@needs_tesseract
+def test_no_scanned_form_or_round_sheet_is_taken_for_evidence_by_its_header(framework: Framework, registry: UnitRegistry) -> None:
+    """Every PDF layout parindex knows a form or a round sheet in, printed and scanned at 200 dpi: its header
+    (the top HEAD_SHARE of page 1, read by OCR) leaves it to the whole reading."""
+    from samples.generate import package_for as package_of
+    from samples.rounds import RoundScores, council_pdf
+    from samples.variants import VARIANTS, build_variant
+
+    unit = registry.get("hq-ha-noi")
+    documents = {
+        spec.name: build_variant(spec, framework, registry).data for spec in VARIANTS if spec.fmt == "pdf" and spec.producer != "libreoffice"
+    }
+    own = {leaf.code: leaf.max_points for leaf in framework.block(unit.block).leaves()}
+    documents["council"] = council_pdf(RoundScores(framework, unit, own, {}, {}, {}, {}, dict.fromkeys(list(own)[:2], Decimal(0)), {}))
+    documents["official form"] = write_form_pdf(package_of(framework, unit, 0, Decimal(87)).form)
+    taken = [
+        name
+        for name, data in documents.items()
+        if evidence_by_scan_head(scan_form(data, dpi=200, angle=0.7, seed=1), "0" * 64, ExtractionLimits()) is not None
+    ]
+    assert not taken, f"scanned forms taken for evidence: {taken}"
