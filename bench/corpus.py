@@ -13,10 +13,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from forms import write_evidence, write_form
+from forms import write_form
 from forms.layout import printed_scores
-from samples import Package, allocate, package_for, sample_totals, unit_place
-from samples.generate import write_file
+from samples import Package, allocate, package_for, sample_totals
+from samples.generate import evidence_bytes, write_file
 from schemas.framework import framework_for
 from schemas.units import registry_for
 
@@ -97,17 +97,7 @@ def _write_packages(inbox: Path, positions: Sequence[int]) -> list[dict[str, Any
         folder = inbox / folder_name
         write_file(folder / package.form_filename, write_form(package.form, package.form_fmt))
         for item in package.evidence:
-            data = write_evidence(
-                f"{item.kind} {item.subject}",
-                item.number,
-                item.signed_on,
-                package.unit.name,
-                unit_place(package.unit),
-                item.body,
-                item.fmt,
-                agency=agency,
-            )
-            write_file(folder / item.filename, data)
+            write_file(folder / item.filename, evidence_bytes(item, package.unit, agency))
         entries.append(
             {
                 "path": f"{folder_name}/{package.form_filename}",

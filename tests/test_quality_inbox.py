@@ -27,10 +27,10 @@ from expectations import applicable_max
 from expectations.validate import validate_batch
 from extractors import extract_document
 from extractors.evidence import link_evidence
-from forms import Format, write_evidence, write_form
+from forms import Format, write_form
 from reports import build_reports
 from reports.model import unit_feedback
-from samples.generate import Evidence, package_for, unit_place
+from samples.generate import Evidence, evidence_bytes, package_for
 from samples.scores import sample_totals
 from schemas.framework import Framework
 from schemas.records import EvidenceDocument, Finding, SelfAssessment, Severity
@@ -260,10 +260,7 @@ def _submit(seed: Seed, framework: Framework, registry: UnitRegistry) -> Submiss
     assert isinstance(form, SelfAssessment), f"{seed.name}: not read as a form"
     evidence = []
     for item in (*package.evidence, *seed.extra_evidence):
-        data = write_evidence(
-            f"{item.kind} {item.subject}", item.number, item.signed_on, unit.name, unit_place(unit), item.body, item.fmt, agency=framework.agency
-        )
-        document = extract_document(data, item.filename)
+        document = extract_document(evidence_bytes(item, unit, framework.agency), item.filename)
         assert isinstance(document, EvidenceDocument), f"{seed.name}: {item.filename} not read as evidence"
         evidence.append(document)
     return Submission(seed, seed.record(form) if seed.record else form, path, evidence)

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from forms import write_evidence, write_form
+from forms import write_form
 from pipeline.inbox import discover
 from pipeline.steps import extract_outcome, ranking_from_warehouse, validate_outcomes
-from samples.generate import Package, package_for, unit_place, write_file
+from samples.generate import Package, evidence_bytes, package_for, write_file
 from samples.rounds import RoundScores, appraisal_xlsx, council_pdf, explanation_docx
 from schemas.framework import Framework, framework_for
 from schemas.records import DocumentKind, DocumentOutcome, DocumentStatus, InboxDocument, Round, RoundSheet, Severity
@@ -110,17 +110,7 @@ def test_every_round_read_from_its_document_makes_the_final_ranking(inbox, db_ur
 
 def write_evidence_files(folder: Path, package: Package, received_on: date) -> None:
     for item in package.evidence:
-        data = write_evidence(
-            f"{item.kind} {item.subject}",
-            item.number,
-            item.signed_on,
-            package.unit.name,
-            unit_place(package.unit),
-            item.body,
-            item.fmt,
-            agency=package.form.framework.agency,
-        )
-        write_file(folder / item.filename, data, received_on)
+        write_file(folder / item.filename, evidence_bytes(item, package.unit, package.form.framework.agency), received_on)
 
 
 def _first_version_score(outcomes: list[DocumentOutcome], code: str) -> Decimal | None:
