@@ -81,7 +81,13 @@ def evidence_by_text(data: bytes, sha256: str, limits: ExtractionLimits) -> Read
 def evidence_by_scan_head(data: bytes, sha256: str, limits: ExtractionLimits) -> ReadDocument | None:
     """A scanned PDF whose first page's header, read by OCR, shows evidence: that header alone (the rest of
     the file is not read). None for anything else: a header that may be a form's is read whole."""
-    if limits.max_ocr_pages == 0 or len(data) > limits.max_bytes or not is_pdf(data) or scanned_pages(data, limits) is None:
+    if (
+        limits.ocr_whole_evidence
+        or limits.max_ocr_pages == 0
+        or len(data) > limits.max_bytes
+        or not is_pdf(data)
+        or scanned_pages(data, limits) is None
+    ):
         return None
     reader = _ocr_function("read_scanned_head")
     if reader is None:

@@ -30,6 +30,8 @@ class ExtractionLimits:
     max_ratio: float = 200.0
     # A scan longer than this is not OCR'd; 0 turns OCR off.
     max_ocr_pages: int = field(default=40, metadata={"zero_allowed": True})
+    # 1: a scanned evidence file is read whole by OCR, as a form is; 0 (default): the header of its first page.
+    ocr_whole_evidence: int = field(default=0, metadata={"zero_allowed": True})
 
     def __post_init__(self) -> None:
         _check_positive(self)

@@ -197,6 +197,16 @@ def test_scanned_evidence_is_read_by_its_header_alone(registry: UnitRegistry) ->
 
 
 @needs_tesseract
+def test_the_office_may_have_scanned_evidence_read_whole(registry: UnitRegistry) -> None:
+    scan, number, signed_on = _scanned_evidence(registry, 5)
+    whole = ExtractionLimits(ocr_whole_evidence=1)
+    assert evidence_by_scan_head(scan, "0" * 64, whole) is None
+    result = extract_document(scan, "scan.pdf", limits=whole)
+    assert isinstance(result, EvidenceDocument) and result.text_layer is TextLayer.OCR
+    assert (result.document_number, result.document_date) == (number, signed_on)
+
+
+@needs_tesseract
 def test_header_ocr_reads_number_and_date_exactly_or_not_at_all(registry: UnitRegistry) -> None:
     """#20's bar: 20 generated headers at 200 dpi, number and date exact on at least 95 %, none wrong."""
     exact, wrong = 0, []
